@@ -1,0 +1,129 @@
+"""The document the pipeline stages annotate, one layer per stage.
+
+A ``Document`` starts with an ``Article``; ``segment`` adds tokens and sentences,
+``actors`` adds actor mentions, ``places`` place mentions, ``times`` time mentions,
+``quantities`` counts and attributions, and ``events`` the coded events.
+Mentions carry token indices (for the stages) and character offsets (for users).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
+
+from spacy.tokens import Doc
+
+from dotterel.records import Article, Attribution, Event, Place, Quantity, When
+
+__all__ = [
+    "ActorMention",
+    "in_sentence",
+    "AttributionMention",
+    "Document",
+    "PlaceMention",
+    "QuantityMention",
+    "Sentence",
+    "TimeMention",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    index: int
+    start: int  # first token
+    end: int  # one past the last token
+    start_char: int
+    end_char: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActorMention:
+    start: int
+    end: int
+    start_char: int
+    end_char: int
+    text: str
+    canonical: str | None
+    country: str | None
+    sector: str | None
+    wikidata: str | None
+    kind: str  # country | demonym | metonym | organisation | person | group | generic | pronoun
+    sentence: int
+    prep: str | None = None  # the preposition governing the mention's noun phrase, if any
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    start: int
+    end: int
+    start_char: int
+    end_char: int
+    text: str
+    place: Place
+    sentence: int
+    prep: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimeMention:
+    start: int
+    end: int
+    start_char: int
+    end_char: int
+    text: str
+    when: When | None  # None when the expression is relative and no anchor is known
+    value: str | None  # TIMEX3-style value: 2025-03-08, 2025-W10, 2025-03, 2025
+    sentence: int
+    relative: int | None = None  # day offset from the previous event ("hours later" = 0)
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityMention:
+    start: int
+    end: int
+    quantity: Quantity
+    sentence: int
+
+
+@dataclass(frozen=True, slots=True)
+class AttributionMention:
+    attribution: Attribution
+    sentence: int
+    start: int  # token range of the attributed clause
+    end: int
+
+
+@dataclass(slots=True)
+class Document:
+    """An article and the annotation layers the stages add."""
+
+    article: Article
+    tokens: Doc | None = None
+    sentences: list[Sentence] = field(default_factory=list)
+    actors: list[ActorMention] = field(default_factory=list)
+    places: list[PlaceMention] = field(default_factory=list)
+    times: list[TimeMention] = field(default_factory=list)
+    quantities: list[QuantityMention] = field(default_factory=list)
+    attributions: list[AttributionMention] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    focus_country: str | None = None
+
+    def sentence_of(self, token: int) -> Sentence:
+        for sentence in self.sentences:
+            if sentence.start <= token < sentence.end:
+                return sentence
+        raise IndexError(f"token {token} is outside every sentence")
+
+
+class _Located(Protocol):
+    @property
+    def sentence(self) -> int: ...
+
+
+M = TypeVar("M", bound=_Located)
+
+
+def in_sentence(items: list[M], index: int) -> list[M]:
+    """The mentions of one sentence, in text order."""
+    return [m for m in items if m.sentence == index]

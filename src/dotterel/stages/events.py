@@ -1,0 +1,303 @@
+"""Events: triggers coded into PLOVER events with actors, place, date, numbers and evidence.
+
+Needs: every earlier layer. Adds: ``events``. Each trigger in a sentence becomes a
+candidate event unless it is background (a noun after "following", "in response
+to") or the requested/threatened act inside a REQUEST or THREATEN. Candidates that
+restate one happening in one article ("the strike", "the attack") are merged, so an
+article codes each happening once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from dotterel.document import (
+    ActorMention,
+    Document,
+    PlaceMention,
+    QuantityMention,
+    Sentence,
+    TimeMention,
+    in_sentence,
+)
+from dotterel.knowledge import Knowledge
+from dotterel.records import Actor, Estimate, Event, Evidence, Place, Span, When
+from dotterel.stages.merge import merge_events
+from dotterel.stages.roles import clause_start, modality, roles
+from dotterel.stages.triggers import Trigger, TriggerFinder
+
+__all__ = ["EventCoder", "PIPELINE_VERSION"]
+
+PIPELINE_VERSION = "0.1.0"
+_TERRITORY = frozenset({"capture", "seize", "retake", "recapture", "overrun", "entered",
+                        "took control of", "took over", "seized control of", "overran"})
+_ABDUCTION = frozenset({"abduct", "kidnap", "abduction", "kidnapping"})
+_VERBISH = frozenset("is are was were has have had be been will would said says did do does "
+                     "pressed launched held made".split())
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    trigger: Trigger
+    sentence: Sentence
+    event: Event
+
+
+class EventCoder:
+    name = "events"
+
+    def __init__(self, knowledge: Knowledge, nlp: Language) -> None:
+        self.knowledge = knowledge
+        self.cues = knowledge.cues
+        self.finder = TriggerFinder(knowledge, nlp)
+        self.complement_heads = knowledge.cues.complement_heads
+        self.context = [tuple(c.split()) for c in knowledge.cues.context_prepositions]
+
+    def __call__(self, doc: Document) -> Document:
+        tokens = doc.tokens
+        if tokens is None:
+            raise ValueError("events needs the segment stage first")
+        candidates: list[_Candidate] = []
+        last_date: When | None = None
+        for sentence in doc.sentences:
+            triggers = self.finder(tokens, sentence)
+            kept = self._keep(tokens, sentence, triggers)
+            for trigger in kept:
+                event = self._code(doc, tokens, sentence, trigger, last_date)
+                candidates.append(_Candidate(trigger, sentence, event))
+                if event.date is not None and event.date.span is not None:
+                    last_date = event.date
+        doc.events = merge_events([c.event for c in candidates])
+        return doc
+
+    # -- which triggers are events ------------------------------------------
+
+    def _keep(self, tokens: Doc, sentence: Sentence, triggers: list[Trigger]) -> list[Trigger]:
+        kept: list[Trigger] = []
+        for trigger in triggers:
+            if trigger.kind == "noun" and self._is_background(tokens, trigger, sentence):
+                continue
+            if self._is_complement(tokens, trigger, kept, sentence):
+                continue
+            kept.append(trigger)
+        return kept
+
+    def _is_background(self, tokens: Doc, trigger: Trigger, sentence: Sentence) -> bool:
+        """A noun after "following", "in response to"... with no verb between: context."""
+        i = trigger.start
+        steps = 0
+        while i > sentence.start and steps < 7:
+            for cue in self.context:
+                n = len(cue)
+                if i - n >= sentence.start and tuple(
+                    t.lower_ for t in tokens[i - n : i]
+                ) == cue:
+                    return True
+            word = tokens[i - 1]
+            if word.lower_ in _VERBISH or word.is_punct and word.text != "-":
+                return False
+            if word.lower_.endswith("ed") and len(word) > 4 and word.is_lower:
+                return False
+            i -= 1
+            steps += 1
+        return False
+
+    def _is_complement(
+        self, tokens: Doc, trigger: Trigger, kept: list[Trigger], sentence: Sentence
+    ) -> bool:
+        """The act a REQUEST/THREATEN/ACCUSE... is about, or the object noun of any trigger."""
+        start = clause_start(tokens, trigger, sentence)
+        for head in reversed(kept):
+            if head.end > trigger.start or head.start < start:
+                continue
+            between = tokens[head.end : trigger.start]
+            if trigger.kind == "noun" and len(between) <= 4 and all(
+                t.is_alpha and t.lower_ not in {"and", "with", "after", "while"} for t in between
+            ):
+                return True
+            if head.type in self.complement_heads and any(
+                t.lower_ in {"to", "of", "that"} for t in between
+            ):
+                return True
+        return False
+
+    # -- coding one trigger ---------------------------------------------------
+
+    def _code(
+        self,
+        doc: Document,
+        tokens: Doc,
+        sentence: Sentence,
+        trigger: Trigger,
+        last_date: When | None,
+    ) -> Event:
+        actors = in_sentence(doc.actors, sentence.index)
+        source, target = roles(tokens, trigger, sentence, actors)
+        mood = modality(tokens, trigger, sentence, self.cues)
+        source_actor = self._actor(source, doc)
+        target_actor = self._actor(target, doc)
+        place = self._place(doc, trigger, sentence, source_actor, target_actor)
+        when = self._date(doc, trigger, sentence, mood, last_date)
+        quantities = [q for q in in_sentence(doc.quantities, sentence.index)]
+        fatalities = _estimate(quantities, "killed") if trigger.type == "ASSAULT" else None
+        injured = _estimate(quantities, "injured") if trigger.type == "ASSAULT" else None
+        mode = trigger.mode or self._mode(tokens, sentence, trigger)
+        evidence = Evidence(sentence.text, sentence.start_char, sentence.end_char)
+        attribution = next(
+            (a.attribution for a in doc.attributions
+             if a.sentence == sentence.index and a.start <= trigger.start < a.end),
+            None,
+        )
+        trigger_span = tokens[trigger.start : trigger.end]
+        event_id = _event_id(doc.article.id, trigger.type, trigger_span.start_char)
+        return Event(
+            id=event_id,
+            article_id=doc.article.id,
+            type=trigger.type,
+            mode=mode,
+            context=[],
+            modality=mood,  # type: ignore[arg-type]
+            source=source_actor,
+            target=target_actor,
+            place=place,
+            date=when,
+            fatalities=fatalities,
+            injured=injured,
+            quantities=[q.quantity for q in quantities if trigger.type in {"ASSAULT", "AID",
+                                                                            "MOBILIZE"}],
+            attribution=attribution,
+            acled=self._acled(trigger, mode, target_actor),
+            cameo=trigger.cameo,
+            evidence=evidence,
+            confidence=_confidence(trigger, source_actor, target_actor, when),
+            trigger=Span(trigger_span.start_char, trigger_span.end_char, trigger_span.text),
+            article_ref=doc.article.ref,
+        )
+
+    def _actor(self, mention: ActorMention | None, doc: Document) -> Actor | None:
+        if mention is None:
+            return None
+        country = mention.country or doc.focus_country
+        return Actor(
+            name=mention.text,
+            canonical=mention.canonical,
+            country=country,
+            sector=mention.sector,
+            wikidata=mention.wikidata,
+            span=(mention.start_char, mention.end_char),
+        )
+
+    def _place(
+        self,
+        doc: Document,
+        trigger: Trigger,
+        sentence: Sentence,
+        source: Actor | None,
+        target: Actor | None,
+    ) -> Place | None:
+        places = [p for p in in_sentence(doc.places, sentence.index) if p.prep is not None]
+        if places:
+            best = min(places, key=lambda p: (_distance(p, trigger), p.place.precision))
+            specific = [p for p in places if p.place.precision < best.place.precision
+                        and p.place.country == best.place.country]
+            return (specific[0] if specific else best).place
+        if source and target and source.country and source.country == target.country:
+            country = self.knowledge.countries.get(source.country)
+            if country is not None:
+                return Place(country.name, None, None, None, country.iso3, None, 6, None)
+        return None
+
+    def _date(
+        self,
+        doc: Document,
+        trigger: Trigger,
+        sentence: Sentence,
+        mood: str,
+        last_date: When | None,
+    ) -> When | None:
+        times = [t for t in in_sentence(doc.times, sentence.index) if not _is_dateline(t, sentence)]
+        if times:
+            nearest = min(times, key=lambda t: _distance(t, trigger))
+            if nearest.when is not None:
+                return nearest.when
+            if nearest.relative is not None and last_date is not None:
+                day = last_date.start + timedelta(days=nearest.relative)
+                return When(day, day, 1, (nearest.start_char, nearest.end_char))
+        published = doc.article.published
+        if published is None or mood in {"future", "hypothetical"}:
+            return None
+        return When(published, published, 1, None)
+
+    def _mode(self, tokens: Doc, sentence: Sentence, trigger: Trigger) -> str | None:
+        if trigger.type not in {"ASSAULT", "MOBILIZE", "AID", "PROTEST", "COERCE"}:
+            return None
+        text = " " + " ".join(t.lower_ for t in tokens[sentence.start : sentence.end]) + " "
+        for mode, words in self.knowledge.modes:
+            if any(f" {w} " in text for w in words):
+                return mode
+        return None
+
+    def _acled(self, trigger: Trigger, mode: str | None, target: Actor | None) -> dict[str, str] | None:
+        flags = set()
+        if trigger.interception:
+            flags.add("interception")
+        if trigger.lemma in _TERRITORY:
+            flags.add("territory")
+        if trigger.lemma in _ABDUCTION:
+            flags.add("abduction")
+        if target is not None and target.sector == "CVL":
+            flags.add("civilian_target")
+        for rule in self.knowledge.acled:
+            if rule.type != trigger.type:
+                continue
+            if rule.modes and mode not in rule.modes:
+                continue
+            if rule.flag and rule.flag not in flags:
+                continue
+            return {"event_type": rule.event_type, "sub_event_type": rule.sub_event_type}
+        return None
+
+
+def _distance(mention: PlaceMention | TimeMention, trigger: Trigger) -> int:
+    if mention.end <= trigger.start:
+        return trigger.start - mention.end
+    return max(0, mention.start - trigger.end)
+
+
+def _is_dateline(time: TimeMention, sentence: Sentence) -> bool:
+    """"MAPUTO, March 29 —": the dateline restates publication, not an event's date."""
+    head = sentence.text[: time.end_char - sentence.start_char + 4]
+    return sentence.index == 0 and ("—" in head[-4:] or " - " in head[-4:]) and (
+        time.start_char - sentence.start_char < 40
+    )
+
+
+def _estimate(quantities: list[QuantityMention], role: str) -> Estimate | None:
+    counted = [q.quantity for q in quantities if q.quantity.role == role
+               and q.quantity.qualifier != "vague"]
+    if not counted:
+        return None
+    lows = [q.value for q in counted]
+    highs = [q.high or q.value for q in counted]
+    claimants = [q.claimed_by for q in counted if q.claimed_by]
+    return Estimate(low=min(lows), best=min(lows), high=max(highs), claimed_by=claimants)
+
+
+def _confidence(trigger: Trigger, source: Actor | None, target: Actor | None, when: When | None) -> float:
+    score = 0.4
+    score += 0.15 if trigger.kind in {"verb", "pair", "phrase"} else 0.05
+    score += 0.15 if source is not None and source.country else 0.0
+    score += 0.15 if target is not None and target.country else 0.0
+    score += 0.1 if when is not None and when.span is not None else 0.0
+    return round(min(score, 0.95), 2)
+
+
+def _event_id(article_id: str, kind: str, trigger_start: int) -> str:
+    key = f"{article_id}:{PIPELINE_VERSION}:{kind}:{trigger_start}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+

@@ -1,0 +1,103 @@
+"""Within-article coreference: one happening restated in several sentences is one event.
+
+Two candidate events are the same happening when they share a type and modality,
+their actors do not contradict each other (same country, or one side unknown),
+their explicit dates agree and their places lie in the same country. The merged
+event keeps the first statement's evidence and fills what later ones add.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dotterel.records import Actor, Estimate, Event, Place, When
+
+__all__ = ["merge_events"]
+
+
+def _actor_fits(a: Actor | None, b: Actor | None) -> bool:
+    return a is None or b is None or a.country is None or b.country is None or (
+        a.country == b.country
+    )
+
+
+def _date_fits(a: When | None, b: When | None) -> bool:
+    if a is None or b is None or a.span is None or b.span is None:
+        return True
+    return a.start <= b.end and b.start <= a.end
+
+
+def _place_fits(a: Place | None, b: Place | None) -> bool:
+    return a is None or b is None or a.country is None or b.country is None or (
+        a.country == b.country
+    )
+
+
+def same_happening(a: Event, b: Event) -> bool:
+    return (
+        a.type == b.type
+        and a.modality == b.modality
+        and _actor_fits(a.source, b.source)
+        and _actor_fits(a.target, b.target)
+        and _date_fits(a.date, b.date)
+        and _place_fits(a.place, b.place)
+        and (a.mode is None or b.mode is None or a.mode == b.mode or a.type == "ASSAULT")
+    )
+
+
+def _better_actor(a: Actor | None, b: Actor | None) -> Actor | None:
+    if a is None or a.country is None:
+        return b or a
+    return a
+
+
+def _better_place(a: Place | None, b: Place | None) -> Place | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return b if b.precision < a.precision else a
+
+
+def _better_date(a: When | None, b: When | None) -> When | None:
+    if a is None or (a.span is None and b is not None and b.span is not None):
+        return b
+    return a
+
+
+def _combine(a: Estimate | None, b: Estimate | None) -> Estimate | None:
+    if a is None or b is None:
+        return a or b
+    claims = list(dict.fromkeys([*a.claimed_by, *b.claimed_by]))
+    return Estimate(min(a.low, b.low), min(a.best, b.best), max(a.high, b.high), claims)
+
+
+def _absorb(a: Event, b: Event) -> Event:
+    spans = {q.span for q in a.quantities}
+    return replace(
+        a,
+        mode=a.mode or b.mode,
+        source=_better_actor(a.source, b.source),
+        target=_better_actor(a.target, b.target),
+        place=_better_place(a.place, b.place),
+        date=_better_date(a.date, b.date),
+        fatalities=_combine(a.fatalities, b.fatalities),
+        injured=_combine(a.injured, b.injured),
+        quantities=[*a.quantities, *(q for q in b.quantities if q.span not in spans)],
+        attribution=a.attribution or b.attribution,
+        acled=a.acled or b.acled,
+        confidence=max(a.confidence, b.confidence),
+    )
+
+
+def merge_events(events: list[Event]) -> list[Event]:
+    """Fold each event into the latest earlier event of the same happening, if any."""
+    merged: list[Event] = []
+    for event in events:
+        for i in range(len(merged) - 1, -1, -1):
+            if same_happening(merged[i], event):
+                merged[i] = _absorb(merged[i], event)
+                break
+        else:
+            merged.append(event)
+    return merged

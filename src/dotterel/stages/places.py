@@ -1,0 +1,153 @@
+"""Places: gazetteer matches, disambiguated by the article's countries.
+
+Needs: tokens, sentences, actors. Adds: ``places`` (``PlaceMention``). A name is
+kept when it reads as a place (after a locative preposition, as "X, Country", or a
+large city); candidates are ranked by the countries the article is about, then by
+population, so Tripoli in a Libya story is Libya's capital.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from spacy.tokens import Doc
+
+from dotterel.document import Document, PlaceMention, Sentence
+from dotterel.knowledge.gazetteer import Gazetteer, GazetteerEntry
+from dotterel.records import Place
+from dotterel.stages.actors import governing_preposition
+
+__all__ = ["PlaceTagger"]
+
+LOCATIVE = frozenset(
+    "in at near outside inside on over above across into to from around toward towards "
+    "within along off of".split()
+)
+# Place-type words that may sit between the preposition and the name: "in the town of X".
+_BIG_CITY = 250_000
+_NOT_PLACE_KINDS = frozenset({"person", "organisation", "group", "demonym", "pronoun", "generic"})
+# A country or IGO actor named right before a place, as in "Russia's Kursk area".
+
+
+class PlaceTagger:
+    name = "places"
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+
+    def __call__(self, doc: Document) -> Document:
+        tokens = doc.tokens
+        if tokens is None:
+            raise ValueError("places needs the segment stage first")
+        blocked = {
+            i for m in doc.actors if m.kind in _NOT_PLACE_KINDS for i in range(m.start, m.end)
+        }
+        context = Counter(m.country for m in doc.actors if m.country)
+        mentions: list[PlaceMention] = []
+        for sentence in doc.sentences:
+            for start, end, name in self._names(tokens, sentence, blocked):
+                mention = self._mention(tokens, sentence, start, end, name, context)
+                if mention is not None:
+                    mentions.append(mention)
+                    context[mention.place.country] += 1
+        doc.places = mentions
+        return doc
+
+    def _names(
+        self, tokens: Doc, sentence: Sentence, blocked: set[int]
+    ) -> list[tuple[int, int, str]]:
+        """Longest gazetteer names in the sentence, left to right, not inside other actors."""
+        found = []
+        i = sentence.start
+        while i < sentence.end:
+            if not tokens[i].text[:1].isupper() or i in blocked:
+                i += 1
+                continue
+            hit = None
+            for n in range(min(self.gazetteer.max_words, sentence.end - i), 0, -1):
+                span = tokens[i : i + n]
+                if not span[-1].text[:1].isupper():
+                    continue
+                if span.text in self.gazetteer and not any(j in blocked for j in range(i, i + n)):
+                    hit = (i, i + n, span.text)
+                    break
+            if hit is None:
+                i += 1
+                continue
+            found.append(hit)
+            i = hit[1]
+        return found
+
+    def _mention(
+        self,
+        tokens: Doc,
+        sentence: Sentence,
+        start: int,
+        end: int,
+        name: str,
+        context: Counter[str | None],
+    ) -> PlaceMention | None:
+        prep = governing_preposition(tokens, start, sentence.start)
+        candidates = self.gazetteer.candidates(name)
+        entry = _best(candidates, name, context)
+        if entry is None or not _reads_as_place(tokens, sentence, start, end, prep, entry):
+            return None
+        span = tokens[start:end]
+        place = Place(
+            name=span.text,
+            geonames_id=entry.geonames_id,
+            lat=entry.lat,
+            lon=entry.lon,
+            country=entry.country,
+            admin1=entry.admin1,
+            precision=entry.precision,
+            span=(span.start_char, span.end_char),
+        )
+        return PlaceMention(
+            start=start,
+            end=end,
+            start_char=span.start_char,
+            end_char=span.end_char,
+            text=span.text,
+            place=place,
+            sentence=sentence.index,
+            prep=prep if prep in LOCATIVE else None,
+        )
+
+
+def _best(
+    candidates: list[GazetteerEntry], name: str, context: Counter[str | None]
+) -> GazetteerEntry | None:
+    """The likeliest candidate: countries the article names first, then population."""
+    if not candidates:
+        return None
+
+    def score(entry: GazetteerEntry) -> float:
+        exact = 1.0 if entry.name == name else 0.0
+        size = math.log10(entry.population + 10)
+        seen = 4.0 * min(context.get(entry.country, 0), 3)
+        country = 6.0 if entry.precision == 6 and entry.name == name else 0.0
+        return seen + size + exact + country
+
+    return max(candidates, key=score)
+
+
+def _reads_as_place(
+    tokens: Doc,
+    sentence: Sentence,
+    start: int,
+    end: int,
+    prep: str | None,
+    entry: GazetteerEntry,
+) -> bool:
+    if prep in LOCATIVE:
+        return True
+    if entry.precision == 6:
+        return False
+    if end < sentence.end - 1 and tokens[end].text == "," and tokens[end + 1].text[:1].isupper():
+        return True  # "Vyshneve, outside Kyiv" or "Goma, Congo"
+    if end < sentence.end and tokens[end].text in {"'s", "’s"}:
+        return entry.population >= _BIG_CITY
+    sentence_initial = start == sentence.start
+    return entry.population >= _BIG_CITY and not (sentence_initial and tokens[start].is_stop)

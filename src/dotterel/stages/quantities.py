@@ -1,0 +1,298 @@
+"""Quantities: counted things, their hedges, their units, deaths and injuries, and who says so.
+
+Needs: tokens, sentences, actors. Adds: ``attributions`` (who reports each clause:
+"according to Moscow", ", Russian officials said") and ``quantities``
+("at least 91 drones", "between seven and nine soldiers were killed"), each with the
+claimant of its clause.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Token
+
+from dotterel.document import AttributionMention, Document, QuantityMention, Sentence
+from dotterel.knowledge import Cues
+from dotterel.records import Attribution, Quantity
+
+__all__ = ["QuantityTagger"]
+
+_DIGITS = re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+(?:\.\d+)?$")
+# Words after a number that make it a date, an age, a measure or a name, not a count.
+_NOT_COUNT = frozenset(
+    "year years -year old percent per % km kilometres kilometers miles metres meters "
+    "hours hour minutes days day weeks months am pm p.m. a.m. o'clock st nd rd th "
+    "degrees".split()
+)
+_BOUNDARY = frozenset({",", ";", ":", "—", "–", "(", ")", "while", "but", "whereas"})
+_LINKS = frozenset({"of", "its", "their", "his", "her", "the", "his", "whom", "them"})
+
+
+class QuantityTagger:
+    name = "quantities"
+
+    def __init__(self, cues: Cues, units: dict[str, str]) -> None:
+        self.cues = cues
+        self.units = units
+        self.speech = {tuple(s.split()) for s in cues.speech}
+        self.unit_lengths = sorted({len(u.split()) for u in units}, reverse=True)
+
+    def __call__(self, doc: Document) -> Document:
+        tokens = doc.tokens
+        if tokens is None:
+            raise ValueError("quantities needs the segment stage first")
+        doc.attributions = []
+        doc.quantities = []
+        for sentence in doc.sentences:
+            attributions = self._attributions(doc, tokens, sentence)
+            doc.attributions.extend(attributions)
+            doc.quantities.extend(self._quantities(tokens, sentence, attributions))
+        return doc
+
+    # -- attribution ----------------------------------------------------------
+
+    def _attributions(
+        self, doc: Document, tokens: Doc, sentence: Sentence
+    ) -> list[AttributionMention]:
+        found: list[AttributionMention] = []
+        i = sentence.start
+        while i < sentence.end:
+            words = tuple(t.lower_ for t in tokens[i : i + 2])
+            if words == ("according", "to"):
+                end = _clause_end(tokens, i + 2, sentence.end)
+                found.append(self._make(doc, tokens, sentence, i + 2, end, sentence.start, i))
+                i = end
+                continue
+            if (tokens[i].lower_,) in self.speech and i > sentence.start:
+                begin = _clause_start(tokens, i, sentence.start)
+                begin = _skip_adverbs(tokens, begin, i)
+                if begin < i:
+                    final = _is_clause_final(tokens, i, sentence.end)
+                    scope = (sentence.start, begin) if final else (i + 1, _report_end(tokens, i, sentence.end))
+                    found.append(self._make(doc, tokens, sentence, begin, i, *scope))
+            i += 1
+        return found
+
+    def _make(
+        self,
+        doc: Document,
+        tokens: Doc,
+        sentence: Sentence,
+        start: int,
+        end: int,
+        scope_start: int,
+        scope_end: int,
+    ) -> AttributionMention:
+        span = tokens[start:end]
+        country = next(
+            (m.country for m in doc.actors if start <= m.start < end and m.country), None
+        )
+        return AttributionMention(
+            attribution=Attribution(span.text, (span.start_char, span.end_char), country),
+            sentence=sentence.index,
+            start=scope_start,
+            end=scope_end,
+        )
+
+    # -- numbers --------------------------------------------------------------
+
+    def _quantities(
+        self, tokens: Doc, sentence: Sentence, attributions: list[AttributionMention]
+    ) -> list[QuantityMention]:
+        found: list[QuantityMention] = []
+        i = sentence.start
+        while i < sentence.end:
+            number = self._number(tokens, i, sentence.end)
+            if number is None:
+                i += 1
+                continue
+            value, after, vague = number
+            if _is_date_or_measure(tokens, i, after, sentence):
+                i = after
+                continue
+            high, after = self._range_high(tokens, after, sentence.end)
+            qualifier, start = self._qualifier(tokens, i, sentence.start)
+            if high is not None:
+                qualifier = "range"
+                if start == i and i > sentence.start and tokens[i - 1].lower_ == "between":
+                    start = i - 1
+            if vague:
+                qualifier = "vague"
+            unit, unit_end = self._unit(tokens, after, sentence.end)
+            role = self._role(tokens, start, unit_end, sentence, unit)
+            if unit is None and role is not None:
+                unit = "person"
+            if unit is None:
+                i = after
+                continue
+            span = tokens[start:unit_end]
+            claimant = _claimant(attributions, start)
+            quantity = Quantity(
+                value=value,
+                qualifier=qualifier,  # type: ignore[arg-type]
+                unit=unit,
+                span=(span.start_char, span.end_char),
+                high=high,
+                claimed_by=claimant,
+                role=role,
+            )
+            found.append(QuantityMention(start, unit_end, quantity, sentence.index))
+            i = unit_end
+        return found
+
+    def _number(self, tokens: Doc, i: int, stop: int) -> tuple[int, int, bool] | None:
+        """(value, token after the number, vague?) for a number starting at ``i``."""
+        word = tokens[i].lower_
+        two = " ".join(t.lower_ for t in tokens[i : i + 2])
+        three = " ".join(t.lower_ for t in tokens[i : i + 3])
+        if three in self.cues.vague_numbers:
+            return self.cues.vague_numbers[three], i + 3, True
+        if two in self.cues.vague_numbers:
+            return self.cues.vague_numbers[two], i + 2, True
+        if word in self.cues.vague_numbers:
+            return self.cues.vague_numbers[word], i + 1, True
+        if two in self.cues.number_words:
+            value, end = self.cues.number_words[two], i + 2
+        elif _DIGITS.match(tokens[i].text):
+            value, end = int(float(tokens[i].text.replace(",", ""))), i + 1
+        elif word in self.cues.number_words:
+            value, end = self.cues.number_words[word], i + 1
+            if end + 1 < stop and tokens[end].text == "-" and tokens[end + 1].lower_ in (
+                self.cues.number_words
+            ):
+                value += self.cues.number_words[tokens[end + 1].lower_]
+                end += 2
+        else:
+            return None
+        while end < stop and tokens[end].lower_ in self.cues.multipliers:
+            value *= self.cues.multipliers[tokens[end].lower_]
+            end += 1
+        return value, end, False
+
+    def _range_high(self, tokens: Doc, after: int, stop: int) -> tuple[int | None, int]:
+        if after + 1 < stop and tokens[after].lower_ in {"and", "to", "-", "–"}:
+            number = self._number(tokens, after + 1, stop)
+            if number is not None and not number[2]:
+                return number[0], number[1]
+        return None, after
+
+    def _qualifier(self, tokens: Doc, i: int, floor: int) -> tuple[str, int]:
+        for n in (3, 2, 1):
+            if i - n < floor:
+                continue
+            words = " ".join(t.lower_ for t in tokens[i - n : i])
+            if words in self.cues.qualifiers:
+                return self.cues.qualifiers[words], i - n
+        return "exact", i
+
+    def _unit(self, tokens: Doc, after: int, stop: int) -> tuple[str | None, int]:
+        """The counted noun after the number, past up to three modifiers or "of its"."""
+        j = after
+        skipped = 0
+        while j < stop and skipped <= 3:
+            for n in self.unit_lengths:
+                words = " ".join(t.lower_ for t in tokens[j : j + n])
+                if j + n <= stop and words in self.units:
+                    return self.units[words], j + n
+            if tokens[j].is_punct and tokens[j].text != "-" or tokens[j].like_num:
+                break
+            j += 1
+            if tokens[j - 1].lower_ not in _LINKS:
+                skipped += 1
+        return None, after
+
+    def _role(
+        self, tokens: Doc, start: int, end: int, sentence: Sentence, unit: str | None
+    ) -> str | None:
+        """killed / injured from the nearest cue in the clause, before or after the count."""
+        if tokens[end - 1].lower_ in self.cues.killed and unit == "person":
+            return "killed"
+        for j in range(start - 1, max(sentence.start, start - 5) - 1, -1):
+            if tokens[j].text in _BOUNDARY:
+                break
+            role = self._cue(tokens[j])
+            if role:
+                return role
+        for j in range(end, min(sentence.end, end + 5)):
+            if tokens[j].text in _BOUNDARY:
+                break
+            role = self._cue(tokens[j])
+            if role:
+                return role
+        return None
+
+    def _cue(self, token: Token) -> str | None:
+        if token.lower_ in self.cues.killed:
+            return "killed"
+        if token.lower_ in self.cues.injured:
+            return "injured"
+        return None
+
+
+def _is_date_or_measure(tokens: Doc, i: int, after: int, sentence: Sentence) -> bool:
+    if after < sentence.end and tokens[after].lower_ in _NOT_COUNT:
+        return True
+    if after + 1 < sentence.end and tokens[after].text == "-":
+        return tokens[after + 1].lower_ in _NOT_COUNT
+    if i > sentence.start:
+        before = tokens[i - 1].lower_
+        if before in {"in", "since", "article", "no", "number", "resolution", "$", "page"}:
+            return tokens[i].text.isdigit() and (len(tokens[i].text) == 4 or before != "in")
+        if before[:3] in {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+                          "nov", "dec"} and tokens[i - 1].is_title:
+            return True
+    return False
+
+
+def _clause_start(tokens: Doc, i: int, floor: int) -> int:
+    j = i
+    while j > floor and tokens[j - 1].text not in _BOUNDARY:
+        j -= 1
+    return j
+
+
+def _skip_adverbs(tokens: Doc, begin: int, end: int) -> int:
+    while begin < end and tokens[begin].lower_ in {"and", "but", "while", "as", "also", "later"}:
+        begin += 1
+    return begin
+
+
+def _clause_end(tokens: Doc, i: int, stop: int) -> int:
+    j = i
+    while j < stop and tokens[j].text not in _BOUNDARY and not tokens[j].is_punct:
+        j += 1
+    return j
+
+
+def _report_end(tokens: Doc, i: int, stop: int) -> int:
+    """A report ("X said that ...") covers its clause, up to "while", "but" or ";"."""
+    j = i + 1
+    while j < stop and tokens[j].lower_ not in {"while", "but", "whereas", ";"}:
+        j += 1
+    return j
+
+
+_TIME_WORDS = frozenset(
+    "on late early in last this week month year yesterday today tonight overnight later "
+    "earlier monday tuesday wednesday thursday friday saturday sunday night morning evening "
+    "afternoon also".split()
+)
+
+
+def _is_clause_final(tokens: Doc, i: int, stop: int) -> bool:
+    """`X said.` or `X said on Sunday.`: the report covers what came before."""
+    j = i + 1
+    while j < stop and not tokens[j].is_punct:
+        if tokens[j].lower_ not in _TIME_WORDS:
+            return False
+        j += 1
+    return True
+
+
+def _claimant(attributions: list[AttributionMention], token: int) -> str | None:
+    """The report whose clause holds the token; the innermost when reports nest."""
+    holding = [m for m in attributions if m.start <= token < m.end]
+    if not holding:
+        return None
+    return max(holding, key=lambda m: m.start).attribution.name

@@ -1,0 +1,196 @@
+"""Who did it to whom, and how sure the text is: roles and modality for one trigger.
+
+Works on a sentence's tokens and actor mentions, with no parser: the clause around
+the trigger is cut at clause words ("which", "while", "; "), the subject is the first
+actor of the clause not inside a prepositional phrase, the object the first actor
+after the trigger. Passive voice ("were shot dead by gunmen") and interceptions
+("shot down Russian drones") swap the roles.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from dotterel.document import ActorMention, Sentence
+from dotterel.knowledge import Cues
+from dotterel.stages.triggers import Trigger
+
+__all__ = ["clause_start", "modality", "roles"]
+
+CLAUSE_WORDS = frozenset(
+    "which who whom where when while whereas after before as because although though since "
+    "but ; —".split()
+)
+AUXILIARIES = frozenset("was were been being is are be got get".split())
+LOCATIVE = frozenset(
+    "in at near outside inside over above across into from around within along "
+    "through throughout under".split()
+)
+TARGET_PREPS = frozenset({None, "on", "against", "at", "with", "to", "toward", "towards", "of",
+                          "between", "for", "upon", "into"})
+POSSESSIVES = frozenset({"his", "her", "its", "their"})
+
+
+def clause_start(tokens: Doc, trigger: Trigger, sentence: Sentence) -> int:
+    """First token of the clause holding the trigger."""
+    i = trigger.start
+    while i > sentence.start:
+        word = tokens[i - 1].lower_
+        if word in CLAUSE_WORDS:
+            return i
+        if word == "and" and i - 2 >= sentence.start and tokens[i - 2].text == ",":
+            return i
+        i -= 1
+    return sentence.start
+
+
+def _is_passive(tokens: Doc, trigger: Trigger, floor: int) -> bool:
+    if trigger.kind not in {"verb", "pair", "phrase"}:
+        return False
+    if not tokens[trigger.head].lower_.endswith(("ed", "en", "own", "ot", "uck", "eld", "ead")):
+        return False
+    for j in range(trigger.head - 1, max(floor, trigger.head - 3) - 1, -1):
+        if tokens[j].lower_ in AUXILIARIES:
+            return True
+        if not tokens[j].is_alpha or tokens[j].lower_ not in {"not", "also", "reportedly",
+                                                              "allegedly", "being", "been"}:
+            return False
+    return False
+
+
+def _agent(tokens: Doc, trigger: Trigger, actors: list[ActorMention]) -> ActorMention | None:
+    """The actor after "by" in a passive clause: "were shot dead by gunmen"."""
+    for m in actors:
+        if m.start >= trigger.end and m.prep == "by":
+            return m
+    return None
+
+
+def _usable_source(m: ActorMention) -> bool:
+    return m.prep not in LOCATIVE and m.prep not in {"according to", "by"}
+
+
+def _usable_target(m: ActorMention) -> bool:
+    return m.prep in TARGET_PREPS and m.text.lower() not in POSSESSIVES
+
+
+def _subject(
+    actors: list[ActorMention], trigger: Trigger, start: int, floor: int
+) -> ActorMention | None:
+    """The first actor of the clause before the trigger; else the nearest one before it."""
+    in_clause = [m for m in actors if start <= m.start < trigger.start and _usable_source(m)]
+    if in_clause:
+        return in_clause[0]
+    earlier = [m for m in actors if floor <= m.start < start and m.prep not in LOCATIVE]
+    return earlier[-1] if earlier else None
+
+
+def _noun_owner(tokens: Doc, trigger: Trigger, actors: list[ActorMention]) -> ActorMention | None:
+    """The actor that modifies a noun trigger: "a US drone strike", "Russian missile attacks"."""
+    for m in reversed(actors):
+        if m.end <= trigger.start and trigger.start - m.end <= 4:
+            between = tokens[m.end : trigger.start]
+            if all(t.is_alpha or t.text in {"'s", "’s", "-"} for t in between) and not any(
+                t.lower_ in {"on", "against", "at", "with", "by", "in", "to", "of"} for t in between
+            ):
+                return m
+    return None
+
+
+def _same(a: ActorMention | None, b: ActorMention | None) -> bool:
+    if a is None or b is None:
+        return False
+    if a.start == b.start:
+        return True
+    return (a.kind == "pronoun" or b.kind == "pronoun") and a.country == b.country
+
+
+def _first_after(actors: list[ActorMention], trigger: Trigger, stop: int) -> ActorMention | None:
+    for m in actors:
+        if trigger.end <= m.start < stop and _usable_target(m):
+            return m
+    return None
+
+
+def _coordinated(tokens: Doc, subject: ActorMention, actors: list[ActorMention]) -> ActorMention | None:
+    """The second party of "A and B": "Russian and Ukrainian delegations met"."""
+    for m in actors:
+        if m.start > subject.start and m.start - subject.end <= 2:
+            if any(t.lower_ in {"and", "&"} for t in tokens[subject.end : m.start]):
+                return m
+    return None
+
+
+def _clause_stop(tokens: Doc, trigger: Trigger, sentence: Sentence) -> int:
+    j = trigger.end
+    while j < sentence.end:
+        word = tokens[j].lower_
+        if word in {"which", "who", "while", "whereas", ";"} or (
+            word == "and" and tokens[j - 1].text == ","
+        ):
+            return j
+        j += 1
+    return sentence.end
+
+
+def roles(
+    tokens: Doc, trigger: Trigger, sentence: Sentence, actors: list[ActorMention]
+) -> tuple[ActorMention | None, ActorMention | None]:
+    """(source, target) mentions for a trigger, or None where the text names no one."""
+    start = clause_start(tokens, trigger, sentence)
+    stop = _clause_stop(tokens, trigger, sentence)
+    if _is_passive(tokens, trigger, start):
+        agent = _agent(tokens, trigger, actors)
+        patient = _subject(actors, trigger, start, sentence.start)
+        return agent, patient if not _same(agent, patient) else None
+    source = _noun_owner(tokens, trigger, actors) if trigger.kind == "noun" else None
+    if source is None:
+        source = _subject(actors, trigger, start, sentence.start)
+    target = _first_after(actors, trigger, stop)
+    if trigger.symmetric and source is not None and (target is None or target.prep is None):
+        partner = _coordinated(tokens, source, actors)
+        if partner is not None:
+            target = partner
+    if target is None and source is not None:
+        target = next(
+            (m for m in actors if source.end <= m.start < trigger.start and _usable_target(m)
+             and not _same(m, source)),
+            None,
+        )
+    if trigger.interception:
+        return target, source
+    if _same(source, target):
+        target = None
+    return source, target
+
+
+def _window(tokens: Doc, start: int, end: int) -> str:
+    return " " + " ".join(t.lower_ for t in tokens[start:end]) + " "
+
+
+def _has(window: str, cues: tuple[str, ...]) -> bool:
+    return any(f" {cue} " in window for cue in cues)
+
+
+def modality(
+    tokens: Doc, trigger: Trigger, sentence: Sentence, cues: Cues
+) -> str:
+    """asserted, negated, future or hypothetical, from cue words around the trigger."""
+    start = clause_start(tokens, trigger, sentence)
+    near = _window(tokens, max(start, trigger.head - 4), trigger.head)
+    clause = _window(tokens, start, trigger.head)
+    after = _window(tokens, trigger.end, _clause_stop(tokens, trigger, sentence))
+    if trigger.type == "THREATEN":
+        return "negated" if _has(near, ("not", "n't", "never")) else "asserted"
+    if _has(near, cues.negation) or _has(clause, ("denied", "deny", "denies", "denying")):
+        return "negated"
+    if " untrue " in after or " false " in after:
+        return "negated"
+    if _has(clause, ("if", "unless")) or _has(after, ("if", "unless")):
+        return "hypothetical"
+    if _has(near, cues.hypothetical):
+        return "hypothetical"
+    if _has(near, cues.future) or _has(after, ("next week", "next month", "coming months",
+                                                "coming weeks", "coming days")):
+        return "future"
+    return "asserted"

@@ -1,0 +1,123 @@
+"""From a store URL (or a bare SQLite path) to a configured SQLAlchemy engine.
+
+SQLite connections get WAL, a busy timeout and foreign keys, and SQLAlchemy (not the
+``sqlite3`` module) emits BEGIN, so every transaction, DDL included, is real.
+Connections with the ``WRITE`` execution option begin with ``BEGIN IMMEDIATE``:
+writers queue on the busy timeout instead of failing on a lock upgrade.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.pool import StaticPool
+
+from dotterel.errors import StoreError
+
+__all__ = ["BUSY_TIMEOUT_MS", "WRITE", "is_sqlite", "open_engine", "parse_url", "store_error"]
+
+BUSY_TIMEOUT_MS = 5000
+WRITE: dict[str, Any] = {"dotterel_write": True}
+
+
+def parse_url(url: str | os.PathLike[str]) -> URL:
+    """A SQLAlchemy URL from a URL string or a bare path (a path means SQLite)."""
+    text = os.fspath(url).strip() if isinstance(url, os.PathLike) else url.strip()
+    if not text:
+        raise StoreError("the store URL is empty; give a path such as events.db or a URL")
+    if text == ":memory:":
+        return URL.create("sqlite")
+    if isinstance(url, os.PathLike) or "://" not in text:
+        return URL.create("sqlite", database=text)
+    try:
+        return make_url(text)
+    except ArgumentError as exc:
+        raise StoreError(
+            f"cannot read the store URL {text!r}: {exc}; give a SQLAlchemy URL such as "
+            "sqlite:///events.db or postgresql+psycopg://user@host/db, or a file path"
+        ) from exc
+
+
+def is_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite"
+
+
+def _in_memory(url: URL) -> bool:
+    database = url.database or ""
+    return database in ("", ":memory:") or "mode=memory" in database
+
+
+def open_engine(url: URL) -> Engine:
+    """An engine for ``url``; SQLite files (and their folder) are created if missing."""
+    shown = url.render_as_string(hide_password=True)
+    try:
+        if not is_sqlite(url):
+            return create_engine(url, pool_pre_ping=True)
+        if _in_memory(url):
+            engine = create_engine(
+                url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            )
+        else:
+            database = url.database or ""
+            if not database.startswith("file:"):
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url)
+    except (NoSuchModuleError, ImportError) as exc:
+        raise StoreError(
+            f"cannot open store {shown}: no database driver for {url.drivername!r} ({exc}); "
+            "use sqlite:///PATH, or install the driver (for PostgreSQL: pip install psycopg)"
+        ) from exc
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the folder for store {shown}: {exc}; "
+            "choose a path in a folder you can write to"
+        ) from exc
+    except ArgumentError as exc:
+        raise StoreError(f"cannot open store {shown}: {exc}") from exc
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN: see _sqlite_begin
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    write = bool(conn.get_execution_options().get("dotterel_write"))
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+_DUPLICATE = "an event id repeats within the article or already belongs to another article"
+_HINTS: tuple[tuple[str, str], ...] = (
+    ("database is locked", "another process holds the write lock; retry when it is done"),
+    ("unable to open", "check that the path exists and that you can write to its folder"),
+    ("readonly", "the file or its folder is read-only; choose a writable path"),
+    ("not a database", "the file is not a SQLite database; choose a new file or a store file"),
+    ("connection refused", "is the database server running, and is the URL's host right?"),
+    ("does not exist", "create the database first, or fix the name in the URL"),
+    ("unique", _DUPLICATE),
+    ("duplicate key", _DUPLICATE),
+)
+
+
+def store_error(action: str, url: URL, exc: BaseException) -> StoreError:
+    """A StoreError saying what failed, why (the driver's words, not the SQL) and what to do."""
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    reason = " ".join(str(cause).split()) or type(cause).__name__
+    hint = next((h for key, h in _HINTS if key in reason.lower()), "")
+    shown = url.render_as_string(hide_password=True)
+    message = f"cannot {action} (store {shown}): {reason}"
+    return StoreError(f"{message}; {hint}" if hint else message)
