@@ -57,6 +57,12 @@ def governing_preposition(tokens: Doc, start: int, floor: int) -> str | None:
             if word == "to" and i - 1 >= floor and tokens[i - 1].lower_ == "according":
                 return "according to"
             return word
+        if word in {"'s", "’s"}:  # "in Russia's Kursk area": step over the owner
+            i -= 1
+            while i >= floor and tokens[i].is_title and steps < 4:
+                i -= 1
+                steps += 1
+            continue
         if word in DETERMINERS or (tokens[i].is_alpha and tokens[i].is_lower and steps < 2):
             i -= 1
             steps += 1
@@ -75,6 +81,8 @@ class ActorTagger:
         self.entries: dict[str, list[ActorEntry]] = {}
         for entry in knowledge.actors:
             self.entries.setdefault(entry.text, []).append(entry)
+            if entry.text.endswith(".") and len(entry.text) > 2:  # "U.S." is also written "U.S"
+                self.entries.setdefault(entry.text[:-1], []).append(entry)
         self.names = PhraseMatcher(nlp.vocab, attr="ORTH")
         for text in self.entries:
             self.names.add(text, [nlp.make_doc(text)])
@@ -163,9 +171,10 @@ class ActorTagger:
                 j += 1
             if entry.kind == "demonym" and j < stop and tokens[j].lower_ in LOCATIVE_NOUNS:
                 return None
-            hit = _sector_after(tokens, j, stop, sector_spans)
+            hit = _sector_after(tokens, j, stop, sector_spans, possessive=j > end)
             if hit is not None:
                 end, sector = hit
+                end = _name_after_title(tokens, end, stop)
             elif entry.kind == "demonym" and j < stop and tokens[j].lower_ in LOCATIVE_NOUNS:
                 return None
         if entry.kind == "person":
@@ -244,16 +253,43 @@ class ActorTagger:
         return found
 
 
+_VERBISH = frozenset(
+    "is are was were has have had be been will would said says did does do can could may "
+    "might must shall should and or but".split()
+)
+
+
 def _sector_after(
-    tokens: Doc, j: int, stop: int, sector_spans: dict[int, tuple[int, str]]
+    tokens: Doc,
+    j: int,
+    stop: int,
+    sector_spans: dict[int, tuple[int, str]],
+    possessive: bool,
 ) -> tuple[int, str] | None:
-    """A sector phrase at ``j`` or after up to two modifiers: "Russia's Defence Ministry"."""
+    """A sector phrase at ``j`` or after up to two modifiers: "Russia's Defence Ministry".
+
+    Modifiers are capitalised ("SBU", "Defence"), or any adjective after a possessive
+    ("Kyiv's elite troops"); a verb or preposition ends the search.
+    """
     for k in range(j, min(j + 3, stop)):
         if k in sector_spans and sector_spans[k][0] <= stop:
             return sector_spans[k]
-        if not tokens[k].is_alpha or tokens[k].lower_ in PREPOSITIONS:
+        word = tokens[k]
+        if not word.is_alpha or word.lower_ in PREPOSITIONS or word.lower_ in _VERBISH:
+            return None
+        if not (word.is_title or word.is_upper or possessive):
             return None
     return None
+
+
+def _name_after_title(tokens: Doc, end: int, stop: int) -> int:
+    """A title followed by a name takes the name: "British Prime Minister Keir Starmer"."""
+    if tokens[end - 1].lower_ not in ROLE_WORDS:
+        return end
+    k = end
+    while k < stop and tokens[k].is_title and tokens[k].is_alpha:
+        k += 1
+    return k if k - end >= 2 else end
 
 
 def _role_prefix(tokens: Doc, start: int, floor: int) -> int:
@@ -307,6 +343,13 @@ def _modifies_actor(i: int, starts: set[int], tokens: Doc) -> bool:
 def _antecedent(
     named: list[ActorMention], before: int, wants: str, sentence: int
 ) -> ActorMention | None:
+    """The last compatible actor before; for he/she, the sentence's first person (its
+    subject: "Starmer told Trump that he hoped" is Starmer) before earlier sentences."""
+    if wants == "person":
+        here = [m for m in named if m.sentence == sentence and m.start < before
+                and m.kind == "person" and m.prep is None]
+        if here:
+            return here[0]
     for mention in reversed(named):
         if mention.start >= before or mention.sentence < sentence - 1:
             continue

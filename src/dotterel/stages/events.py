@@ -27,8 +27,8 @@ from dotterel.document import (
 )
 from dotterel.knowledge import Knowledge
 from dotterel.records import Actor, Estimate, Event, Evidence, Place, Span, When
-from dotterel.stages.merge import merge_events
-from dotterel.stages.roles import clause_start, modality, roles
+from dotterel.stages.merge import Candidate, merge_events
+from dotterel.stages.roles import clause_start, clause_stop, modality, roles
 from dotterel.stages.triggers import Trigger, TriggerFinder
 
 __all__ = ["EventCoder", "PIPELINE_VERSION"]
@@ -41,11 +41,7 @@ _VERBISH = frozenset("is are was were has have had be been will would said says 
                      "pressed launched held made".split())
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    trigger: Trigger
-    sentence: Sentence
-    event: Event
+_DEFINITE = frozenset({"the", "this", "that", "these", "those", "its", "their", "his", "her"})
 
 
 class EventCoder:
@@ -62,36 +58,39 @@ class EventCoder:
         tokens = doc.tokens
         if tokens is None:
             raise ValueError("events needs the segment stage first")
-        candidates: list[_Candidate] = []
+        candidates: list[Candidate] = []
         last_date: When | None = None
         for sentence in doc.sentences:
             triggers = self.finder(tokens, sentence)
             kept = self._keep(tokens, sentence, triggers)
             for trigger in kept:
-                event = self._code(doc, tokens, sentence, trigger, last_date)
-                candidates.append(_Candidate(trigger, sentence, event))
+                event = self._code(doc, tokens, sentence, trigger, last_date, kept)
+                if trigger.kind == "noun" and event.modality == "hypothetical":
+                    continue  # "the ability to land strikes": a noun names no happening here
+                anaphoric = _is_anaphoric(tokens, trigger, sentence)
+                candidates.append(Candidate(event, sentence.index, anaphoric))
                 if event.date is not None and event.date.span is not None:
                     last_date = event.date
-        doc.events = merge_events([c.event for c in candidates])
+        doc.events = merge_events(candidates)
         return doc
 
     # -- which triggers are events ------------------------------------------
 
     def _keep(self, tokens: Doc, sentence: Sentence, triggers: list[Trigger]) -> list[Trigger]:
         kept: list[Trigger] = []
+        seen: list[Trigger] = []
         for trigger in triggers:
-            if trigger.kind == "noun" and self._is_background(tokens, trigger, sentence):
-                continue
-            if self._is_complement(tokens, trigger, kept, sentence):
-                continue
-            kept.append(trigger)
+            background = trigger.kind == "noun" and self._is_background(tokens, trigger, sentence)
+            if not background and not self._is_complement(tokens, trigger, seen, sentence):
+                kept.append(trigger)
+            seen.append(trigger)
         return kept
 
     def _is_background(self, tokens: Doc, trigger: Trigger, sentence: Sentence) -> bool:
         """A noun after "following", "in response to"... with no verb between: context."""
         i = trigger.start
         steps = 0
-        while i > sentence.start and steps < 7:
+        while i > sentence.start and steps < 12:
             for cue in self.context:
                 n = len(cue)
                 if i - n >= sentence.start and tuple(
@@ -110,18 +109,18 @@ class EventCoder:
     def _is_complement(
         self, tokens: Doc, trigger: Trigger, kept: list[Trigger], sentence: Sentence
     ) -> bool:
-        """The act a REQUEST/THREATEN/ACCUSE... is about, or the object noun of any trigger."""
+        """The act a REQUEST/THREATEN/ACCUSE... is about, or the object noun of a trigger."""
         start = clause_start(tokens, trigger, sentence)
         for head in reversed(kept):
             if head.end > trigger.start or head.start < start:
                 continue
             between = tokens[head.end : trigger.start]
-            if trigger.kind == "noun" and len(between) <= 4 and all(
-                t.is_alpha and t.lower_ not in {"and", "with", "after", "while"} for t in between
+            if trigger.kind == "noun" and len(between) <= 7 and all(
+                t.is_alpha and t.lower_ not in {"with", "after", "while", "by"} for t in between
             ):
                 return True
             if head.type in self.complement_heads and any(
-                t.lower_ in {"to", "of", "that"} for t in between
+                t.lower_ in {"to", "of", "that"} for t in between[-4:]
             ):
                 return True
         return False
@@ -135,15 +134,22 @@ class EventCoder:
         sentence: Sentence,
         trigger: Trigger,
         last_date: When | None,
+        siblings: list[Trigger],
     ) -> Event:
         actors = in_sentence(doc.actors, sentence.index)
         source, target = roles(tokens, trigger, sentence, actors)
         mood = modality(tokens, trigger, sentence, self.cues)
-        source_actor = self._actor(source, doc)
-        target_actor = self._actor(target, doc)
-        place = self._place(doc, trigger, sentence, source_actor, target_actor)
+        place = self._place(doc, trigger, sentence, None, None)
+        where = place.country if place is not None else None
+        source_actor = self._actor(source, doc, where)
+        target_actor = self._actor(target, doc, where)
+        if place is None:
+            place = self._place(doc, trigger, sentence, source_actor, target_actor)
         when = self._date(doc, trigger, sentence, mood, last_date)
-        quantities = [q for q in in_sentence(doc.quantities, sentence.index)]
+        quantities = [
+            q for q in in_sentence(doc.quantities, sentence.index)
+            if _nearest(q, siblings, trigger.type) is trigger
+        ]
         fatalities = _estimate(quantities, "killed") if trigger.type == "ASSAULT" else None
         injured = _estimate(quantities, "injured") if trigger.type == "ASSAULT" else None
         mode = trigger.mode or self._mode(tokens, sentence, trigger)
@@ -179,10 +185,12 @@ class EventCoder:
             article_ref=doc.article.ref,
         )
 
-    def _actor(self, mention: ActorMention | None, doc: Document) -> Actor | None:
+    def _actor(self, mention: ActorMention | None, doc: Document, where: str | None) -> Actor | None:
+        """An actor record; a generic actor ("police") takes the event's or article's country."""
         if mention is None:
             return None
-        country = mention.country or doc.focus_country
+        local = where if mention.kind == "generic" else None
+        country = mention.country or local or doc.focus_country
         return Actor(
             name=mention.text,
             canonical=mention.canonical,
@@ -200,7 +208,17 @@ class EventCoder:
         source: Actor | None,
         target: Actor | None,
     ) -> Place | None:
-        places = [p for p in in_sentence(doc.places, sentence.index) if p.prep is not None]
+        tokens = doc.tokens
+        assert tokens is not None
+        start = clause_start(tokens, trigger, sentence)
+        stop = clause_stop(tokens, trigger, sentence)
+        places = [
+            p
+            for p in in_sentence(doc.places, sentence.index)
+            if p.prep is not None
+            and (start <= p.start < stop or p.start < _first_clause(tokens, sentence)
+                 or _where_clause(tokens, start) and start - 10 <= p.start < start)
+        ]
         if places:
             best = min(places, key=lambda p: (_distance(p, trigger), p.place.precision))
             specific = [p for p in places if p.place.precision < best.place.precision
@@ -220,7 +238,22 @@ class EventCoder:
         mood: str,
         last_date: When | None,
     ) -> When | None:
-        times = [t for t in in_sentence(doc.times, sentence.index) if not _is_dateline(t, sentence)]
+        tokens = doc.tokens
+        assert tokens is not None
+        start = clause_start(tokens, trigger, sentence)
+        stop = clause_stop(tokens, trigger, sentence)
+        lead = _first_clause(tokens, sentence)
+        times = [
+            t
+            for t in in_sentence(doc.times, sentence.index)
+            if not _is_dateline(t, sentence) and (start <= t.start < stop or t.start < lead)
+        ]
+        if not times:  # the report's own time: "told Trump on Monday that he hoped..."
+            times = [
+                t
+                for t in in_sentence(doc.times, sentence.index)
+                if t.end <= trigger.start and not _is_dateline(t, sentence)
+            ][-1:]
         if times:
             nearest = min(times, key=lambda t: _distance(t, trigger))
             if nearest.when is not None:
@@ -267,6 +300,36 @@ def _distance(mention: PlaceMention | TimeMention, trigger: Trigger) -> int:
     if mention.end <= trigger.start:
         return trigger.start - mention.end
     return max(0, mention.start - trigger.end)
+
+
+def _nearest(q: QuantityMention, triggers: list[Trigger], kind: str) -> Trigger | None:
+    """The trigger of that type a count belongs to: the closest one in its sentence."""
+    same = [t for t in triggers if t.type == kind]
+    if not same:
+        return None
+    return min(same, key=lambda t: t.start - q.end if q.end <= t.start else max(0, q.start - t.end))
+
+
+def _where_clause(tokens: Doc, start: int) -> bool:
+    """"in Russia's Kursk area, where Moscow's forces...": the place is before "where"."""
+    return start > 0 and tokens[start - 1].lower_ == "where"
+
+
+def _first_clause(tokens: Doc, sentence: Sentence) -> int:
+    """End of a sentence-initial adverbial ("On Thursday, ...", "In Kursk, ..."), else start."""
+    for i in range(sentence.start, min(sentence.start + 12, sentence.end)):
+        if tokens[i].text == ",":
+            first = tokens[sentence.start].lower_
+            return i if first in {"on", "in", "at", "early", "late", "last", "overnight", "near",
+                                  "earlier", "later", "yesterday"} else sentence.start
+    return sentence.start
+
+
+def _is_anaphoric(tokens: Doc, trigger: Trigger, sentence: Sentence) -> bool:
+    """"the strike", "the talks": a definite noun trigger restates an earlier event."""
+    if trigger.kind != "noun" or trigger.start == sentence.start:
+        return False
+    return any(t.lower_ in _DEFINITE for t in tokens[max(sentence.start, trigger.start - 3) : trigger.start])
 
 
 def _is_dateline(time: TimeMention, sentence: Sentence) -> bool:

@@ -8,11 +8,20 @@ event keeps the first statement's evidence and fills what later ones add.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from dotterel.records import Actor, Estimate, Event, Place, When
 
-__all__ = ["merge_events"]
+__all__ = ["Candidate", "merge_events"]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An event as first coded, with what merging needs to know about its wording."""
+
+    event: Event
+    sentence: int
+    anaphoric: bool  # a definite noun ("the strike") that points back to an earlier event
 
 
 def _actor_fits(a: Actor | None, b: Actor | None) -> bool:
@@ -90,14 +99,40 @@ def _absorb(a: Event, b: Event) -> Event:
     )
 
 
-def merge_events(events: list[Event]) -> list[Event]:
-    """Fold each event into the latest earlier event of the same happening, if any."""
-    merged: list[Event] = []
-    for event in events:
+def _may_restate(earlier: Candidate, later: Candidate) -> bool:
+    """A later mention restates an earlier one when it is in the same sentence, points
+    back ("the strike"), or is partial (one side unnamed); a new full clause is new."""
+    if later.sentence == earlier.sentence or later.anaphoric:
+        return True
+    event = later.event
+    if event.source is None or event.target is None:
+        return True
+    return _same_scene(earlier.event, event)
+
+
+def _same_scene(a: Event, b: Event) -> bool:
+    """Both sides named, same countries, same day, same place: told twice."""
+    return (
+        a.source is not None and b.source is not None
+        and a.target is not None and b.target is not None
+        and a.source.country == b.source.country
+        and a.target.country == b.target.country
+        and a.date is not None and b.date is not None and a.date.start == b.date.start
+        and a.place is not None and b.place is not None
+        and a.place.geonames_id == b.place.geonames_id
+        and a.place.name == b.place.name
+    )
+
+
+def merge_events(candidates: list[Candidate]) -> list[Event]:
+    """Fold each candidate into the latest earlier event of the same happening, if any."""
+    merged: list[Candidate] = []
+    for candidate in candidates:
         for i in range(len(merged) - 1, -1, -1):
-            if same_happening(merged[i], event):
-                merged[i] = _absorb(merged[i], event)
+            earlier = merged[i]
+            if _may_restate(earlier, candidate) and same_happening(earlier.event, candidate.event):
+                merged[i] = replace(earlier, event=_absorb(earlier.event, candidate.event))
                 break
         else:
-            merged.append(event)
-    return merged
+            merged.append(candidate)
+    return [c.event for c in merged]

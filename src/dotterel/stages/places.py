@@ -112,7 +112,7 @@ class PlaceTagger:
             text=span.text,
             place=place,
             sentence=sentence.index,
-            prep=prep if prep in LOCATIVE else None,
+            prep=prep if prep in LOCATIVE and not _possessive(tokens, end, sentence) else None,
         )
 
 
@@ -131,6 +131,20 @@ def _best(
         return seen + size + exact + country
 
     return max(candidates, key=score)
+
+
+def _possessive(tokens: Doc, end: int, sentence: Sentence) -> bool:
+    """"in Kyiv's relations": a name in the possessive names an actor, not where."""
+    if end >= sentence.end or tokens[end].text not in {"'s", "’s"}:
+        return False
+    following = tokens[end + 1].lower_ if end + 1 < sentence.end else ""
+    return following not in _PLACE_NOUNS
+
+
+_PLACE_NOUNS = frozenset(
+    "region province oblast area district state county city town village border coast "
+    "north south east west northern southern eastern western central capital".split()
+)
 
 
 def _reads_as_place(

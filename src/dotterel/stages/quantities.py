@@ -61,7 +61,8 @@ class QuantityTagger:
             words = tuple(t.lower_ for t in tokens[i : i + 2])
             if words == ("according", "to"):
                 end = _clause_end(tokens, i + 2, sentence.end)
-                found.append(self._make(doc, tokens, sentence, i + 2, end, sentence.start, i))
+                scope = (end, sentence.end) if i == sentence.start else (sentence.start, i)
+                found.append(self._make(doc, tokens, sentence, i + 2, end, *scope))
                 i = end
                 continue
             if (tokens[i].lower_,) in self.speech and i > sentence.start:
@@ -231,6 +232,10 @@ class QuantityTagger:
 
 
 def _is_date_or_measure(tokens: Doc, i: int, after: int, sentence: Sentence) -> bool:
+    if after + 1 < sentence.end and tokens[after].lower_ == "of" and tokens[after + 1].lower_ in {
+        "which", "whom", "them", "these", "those", "us"
+    }:
+        return True  # "one of which": a pointer, not a count
     if after < sentence.end and tokens[after].lower_ in _NOT_COUNT:
         return True
     if after + 1 < sentence.end and tokens[after].text == "-":

@@ -15,11 +15,15 @@ from dotterel.document import ActorMention, Sentence
 from dotterel.knowledge import Cues
 from dotterel.stages.triggers import Trigger
 
-__all__ = ["clause_start", "modality", "roles"]
+__all__ = ["clause_start", "clause_stop", "modality", "roles"]
 
 CLAUSE_WORDS = frozenset(
     "which who whom where when while whereas after before as because although though since "
-    "but ; —".split()
+    "but that following ; —".split()
+)
+_STOP_WORDS = frozenset("which who whom where while whereas that following ; —".split())
+_NOT_VERB_AFTER_TO = frozenset(
+    "the a an its their his her this that these those any all some".split()
 )
 AUXILIARIES = frozenset("was were been being is are be got get".split())
 LOCATIVE = frozenset(
@@ -85,15 +89,31 @@ def _subject(
     return earlier[-1] if earlier else None
 
 
+_NOT_IN_NOUN_PHRASE = frozenset(
+    "the a an this that on against at with by in to of for from is are was were has have had "
+    "will would said".split()
+)
+
+
 def _noun_owner(tokens: Doc, trigger: Trigger, actors: list[ActorMention]) -> ActorMention | None:
-    """The actor that modifies a noun trigger: "a US drone strike", "Russian missile attacks"."""
+    """The actor that modifies a noun trigger: "a US drone strike", "Russian missile attacks".
+
+    Only modifiers may stand between: no determiner, preposition or verb-like word.
+    """
     for m in reversed(actors):
-        if m.end <= trigger.start and trigger.start - m.end <= 4:
-            between = tokens[m.end : trigger.start]
-            if all(t.is_alpha or t.text in {"'s", "’s", "-"} for t in between) and not any(
-                t.lower_ in {"on", "against", "at", "with", "by", "in", "to", "of"} for t in between
-            ):
-                return m
+        if m.end > trigger.start:
+            continue
+        if trigger.start - m.end > 4:
+            return None
+        between = tokens[m.end : trigger.start]
+        if all(
+            (t.is_alpha or t.text in {"'s", "’s", "-"})
+            and t.lower_ not in _NOT_IN_NOUN_PHRASE
+            and not (t.is_lower and t.lower_.endswith(("ed", "es")))
+            for t in between
+        ):
+            return m
+        return None
     return None
 
 
@@ -121,14 +141,19 @@ def _coordinated(tokens: Doc, subject: ActorMention, actors: list[ActorMention])
     return None
 
 
-def _clause_stop(tokens: Doc, trigger: Trigger, sentence: Sentence) -> int:
+def clause_stop(tokens: Doc, trigger: Trigger, sentence: Sentence) -> int:
+    """One past the clause holding the trigger: before "which", ", and", or a "to"-purpose."""
     j = trigger.end
     while j < sentence.end:
         word = tokens[j].lower_
-        if word in {"which", "who", "while", "whereas", ";"} or (
-            word == "and" and tokens[j - 1].text == ","
-        ):
+        if word in _STOP_WORDS or (word == "and" and tokens[j - 1].text == ","):
             return j
+        if word == "to" and j + 1 < sentence.end and j > trigger.end:
+            following = tokens[j + 1]
+            if following.is_lower and following.is_alpha and following.lower_ not in (
+                _NOT_VERB_AFTER_TO
+            ):
+                return j
         j += 1
     return sentence.end
 
@@ -138,7 +163,7 @@ def roles(
 ) -> tuple[ActorMention | None, ActorMention | None]:
     """(source, target) mentions for a trigger, or None where the text names no one."""
     start = clause_start(tokens, trigger, sentence)
-    stop = _clause_stop(tokens, trigger, sentence)
+    stop = clause_stop(tokens, trigger, sentence)
     if _is_passive(tokens, trigger, start):
         agent = _agent(tokens, trigger, actors)
         patient = _subject(actors, trigger, start, sentence.start)
@@ -147,7 +172,7 @@ def roles(
     if source is None:
         source = _subject(actors, trigger, start, sentence.start)
     target = _first_after(actors, trigger, stop)
-    if trigger.symmetric and source is not None and (target is None or target.prep is None):
+    if trigger.symmetric and source is not None:
         partner = _coordinated(tokens, source, actors)
         if partner is not None:
             target = partner
@@ -179,7 +204,7 @@ def modality(
     start = clause_start(tokens, trigger, sentence)
     near = _window(tokens, max(start, trigger.head - 4), trigger.head)
     clause = _window(tokens, start, trigger.head)
-    after = _window(tokens, trigger.end, _clause_stop(tokens, trigger, sentence))
+    after = _window(tokens, trigger.end, clause_stop(tokens, trigger, sentence))
     if trigger.type == "THREATEN":
         return "negated" if _has(near, ("not", "n't", "never")) else "asserted"
     if _has(near, cues.negation) or _has(clause, ("denied", "deny", "denies", "denying")):
@@ -193,4 +218,6 @@ def modality(
     if _has(near, cues.future) or _has(after, ("next week", "next month", "coming months",
                                                 "coming weeks", "coming days")):
         return "future"
+    if trigger.start > sentence.start and tokens[trigger.start - 1].lower_ == "to":
+        return "hypothetical"  # an infinitive no cue commits to: "intended to demonstrate"
     return "asserted"

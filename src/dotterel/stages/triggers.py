@@ -57,7 +57,8 @@ class TriggerFinder:
         found: list[Trigger] = []
         for match_id, s, e in self.matcher(span):
             form = tokens.vocab.strings[match_id]
-            for entry in self.entries[form]:
+            entries = _by_word_class(self.entries[form], tokens, s, sentence.start)
+            for entry in entries:
                 found.append(_from_entry(entry, s, e))
         found.extend(self._pairs(tokens, sentence))
         found = [t for t in found if not any(i in excluded for i in range(t.start, t.end))]
@@ -75,9 +76,32 @@ class TriggerFinder:
                         break
                     object_end = _match_any(tokens, j, sentence.end, rule.objects)
                     if object_end is not None:
-                        found.append(_from_pair(rule, i, object_end, tokens[i].lower_))
+                        found.append(_from_pair(rule, i, object_end, tokens[i].lower_, tokens[j:object_end].text.lower()))
                         break
         return found
+
+
+_BEFORE_VERB = frozenset(
+    "and also then it they he she who which that to not later had has have was were is are "
+    "been will would could may might reportedly allegedly repeatedly".split()
+)
+
+
+def _by_word_class(
+    entries: list[TriggerEntry], tokens: Doc, start: int, floor: int
+) -> list[TriggerEntry]:
+    """"strikes" is a verb in "Russia strikes Kyiv", a noun in "big strikes": decide once."""
+    kinds = {e.kind for e in entries}
+    if not {"verb", "noun"} <= kinds:
+        return entries
+    before = tokens[start - 1] if start > floor else None
+    nounish = (
+        before is not None
+        and (before.is_lower or before.like_num)
+        and before.lower_ not in _BEFORE_VERB
+    )
+    wanted = "noun" if nounish else "verb"
+    return [e for e in entries if e.kind == wanted]
 
 
 def _match_any(tokens: Doc, i: int, stop: int, forms: frozenset[str]) -> int | None:
@@ -104,13 +128,18 @@ def _from_entry(entry: TriggerEntry, start: int, end: int) -> Trigger:
     )
 
 
-def _from_pair(rule: PairRule, start: int, end: int, verb: str) -> Trigger:
+_OBJECT_MODES = frozenset({"SANCTION", "COOPERATE", "AGREE"})
+
+
+def _from_pair(rule: PairRule, start: int, end: int, verb: str, obj: str) -> Trigger:
+    """A verb-object trigger; for halting, resuming or signing, the object is the mode."""
+    mode = rule.mode or (obj if rule.type in _OBJECT_MODES else None)
     return Trigger(
         start=start,
         end=end,
         type=rule.type,
         cameo=rule.cameo,
-        mode=rule.mode,
+        mode=mode,
         kind="pair",
         lemma=verb,
         interception=False,
