@@ -177,11 +177,9 @@ def roles(
         if partner is not None:
             target = partner
     if target is None and source is not None:
-        target = next(
-            (m for m in actors if source.end <= m.start < trigger.start and _usable_target(m)
-             and not _same(m, source)),
-            None,
-        )
+        before = [m for m in actors if m.end <= trigger.start and _usable_target(m)
+                  and m.kind != "pronoun" and m.country != source.country]
+        target = before[-1] if before else None
     if trigger.interception:
         return target, source
     if _same(source, target):

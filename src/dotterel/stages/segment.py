@@ -29,9 +29,15 @@ class Segmenter:
     def __call__(self, doc: Document) -> Document:
         tokens = self.nlp(doc.article.text)
         doc.tokens = tokens
-        doc.sentences = [
-            Sentence(i, s.start, s.end, s.start_char, s.end_char, s.text)
-            for i, s in enumerate(tokens.sents)
-            if s.text.strip()
-        ]
+        sentences = []
+        for span in tokens.sents:
+            words = [t for t in span if not t.is_space]
+            if not words:
+                continue
+            start, end = words[0].i, words[-1].i + 1
+            text = tokens[start:end]
+            sentences.append(
+                Sentence(len(sentences), start, end, text.start_char, text.end_char, text.text)
+            )
+        doc.sentences = sentences
         return doc
