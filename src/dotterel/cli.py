@@ -1,0 +1,247 @@
+"""The ``dotterel`` command: thin Typer commands, one library call each.
+
+Library errors become one readable line on standard error and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dotterel.errors import DotterelError
+from dotterel.evaluate import evaluate as run_evaluation
+from dotterel.pipeline import Pipeline, Result
+from dotterel.records import Article, Event, to_dict
+from dotterel.settings import Settings
+from dotterel.sources import SourceProblem, parse_date, read_paths
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Turn news about armed conflict and diplomacy into coded event data.",
+)
+err = Console(stderr=True, highlight=False)
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+
+
+SettingsFile = Annotated[
+    Path | None, typer.Option("--settings", help="TOML settings file ([dotterel] table).")
+]
+Db = Annotated[str | None, typer.Option("--db", help="Store URL or SQLite file path.")]
+Published = Annotated[
+    str | None,
+    typer.Option("--published", help="Publication date YYYY-MM-DD; anchors relative dates."),
+]
+FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+def _settings(file: Path | None, **flags: Any) -> Settings:
+    try:
+        return Settings.load(file=file, **flags)
+    except DotterelError as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _published(value: str | None) -> date | None:
+    try:
+        return parse_date(value, "--published")
+    except DotterelError as exc:
+        raise _fail(str(exc), 2) from exc
+
+
+def _articles(paths: list[Path], published: date | None, problems: list[str]) -> Iterator[Article]:
+    for item in read_paths(paths, published):
+        if isinstance(item, SourceProblem):
+            problems.append(f"{item.ref}: {item.message}")
+            err.print(f"[yellow]skipped[/] {item.ref}: {item.message}")
+            continue
+        yield item
+
+
+def _results(
+    pipeline: Pipeline, articles: Iterable[Article], problems: list[str]
+) -> Iterator[Result]:
+    for result in pipeline.pipe(articles):
+        if result.error is not None:
+            problems.append(str(result.error))
+            err.print(f"[yellow]skipped[/] {result.error}")
+            continue
+        yield result
+
+
+def _event_row(event: Event) -> dict[str, Any]:
+    row = to_dict(event)
+    row["article_ref"] = event.article_ref
+    return row
+
+
+def _print_events(events: list[Event], fmt: Format) -> None:
+    if fmt is Format.jsonl:
+        for event in events:
+            sys.stdout.write(json.dumps(_event_row(event), ensure_ascii=False) + "\n")
+    elif fmt is Format.json:
+        sys.stdout.write(json.dumps([_event_row(e) for e in events], ensure_ascii=False, indent=2))
+        sys.stdout.write("\n")
+    else:
+        Console(width=200).print(_table(events))
+
+
+def _actor(actor: Any) -> str:
+    if actor is None:
+        return "—"
+    return f"{actor.country or '?'}" + (f"/{actor.sector}" if actor.sector else "")
+
+
+def _table(events: list[Event]) -> Table:
+    table = Table(show_lines=False, title=f"{len(events)} events")
+    for name in ("type", "mode", "source", "target", "place", "date", "dead", "modality", "evidence"):
+        table.add_column(name, overflow="fold", max_width=60 if name == "evidence" else None)
+    for e in events:
+        dead = ""
+        if e.fatalities is not None:
+            dead = str(e.fatalities.best)
+            if e.fatalities.high != e.fatalities.best:
+                dead += f"–{e.fatalities.high}"
+        trigger = e.trigger.text if e.trigger else ""
+        table.add_row(
+            e.type,
+            e.mode or "",
+            _actor(e.source),
+            _actor(e.target),
+            f"{e.place.name} ({e.place.country})" if e.place else "",
+            e.date.start.isoformat() if e.date else "",
+            dead,
+            e.modality,
+            _evidence(e.evidence.sentence, trigger),
+        )
+    return table
+
+
+def _evidence(sentence: str, trigger: str) -> str:
+    short = sentence if len(sentence) <= 160 else sentence[:157] + "…"
+    return short.replace("[", "\\[")
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help=".txt files, folders or .jsonl files.")],
+    published: Published = None,
+    fmt: FormatOpt = Format.table,
+    settings_file: SettingsFile = None,
+) -> None:
+    """Code events from articles and print them (no store)."""
+    settings = _settings(settings_file)
+    problems: list[str] = []
+    pipeline = Pipeline(settings)
+    events = [
+        e
+        for r in _results(pipeline, _articles(paths, _published(published), problems), problems)
+        for e in r.events
+    ]
+    _print_events(events, fmt)
+    if problems:
+        raise _fail(f"{len(problems)} input(s) skipped")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help=".txt files, folders or .jsonl files.")],
+    db: Db = None,
+    published: Published = None,
+    settings_file: SettingsFile = None,
+) -> None:
+    """Code events from articles and store them; an article already stored is skipped."""
+    from dotterel.store import Store
+
+    settings = _settings(settings_file, db=db)
+    problems: list[str] = []
+    pipeline = Pipeline(settings)
+    try:
+        with Store(settings.db) as store:
+            results = _results(pipeline, _articles(paths, _published(published), problems), problems)
+            added, present = store.add_many((r.article, r.events) for r in results)
+            counts = store.counts()
+    except DotterelError as exc:
+        raise _fail(str(exc)) from exc
+    err.print(
+        f"stored {added} new article(s), {present} already present; "
+        f"store holds {counts['articles']} articles, {counts['events']} events"
+    )
+    if problems:
+        raise _fail(f"{len(problems)} input(s) skipped")
+
+
+@app.command()
+def events(
+    db: Db = None,
+    type: Annotated[str | None, typer.Option("--type", help="PLOVER type, e.g. ASSAULT.")] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", help="ISO3 of source, target or place.")
+    ] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Earliest date YYYY-MM-DD.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most this many events.")] = None,
+    fmt: FormatOpt = Format.table,
+    settings_file: SettingsFile = None,
+) -> None:
+    """List stored events, filtered."""
+    from dotterel.store import Store
+
+    settings = _settings(settings_file, db=db)
+    try:
+        start = parse_date(since, "--since")
+        with Store(settings.db) as store:
+            found = store.events(type=type, country=country, since=start, limit=limit)
+    except DotterelError as exc:
+        raise _fail(str(exc)) from exc
+    _print_events(found, fmt)
+
+
+@app.command()
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold JSONL file (shared/gold/CONVENTIONS.md).")],
+    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
+    settings_file: SettingsFile = None,
+) -> None:
+    """Score the pipeline against a gold file: event P/R/F1 and field accuracy."""
+    settings = _settings(settings_file)
+    try:
+        report = run_evaluation(gold, Pipeline(settings)).as_dict()
+    except DotterelError as exc:
+        raise _fail(str(exc)) from exc
+    if fmt is not Format.table:
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+        return
+    table = Table(title=f"{report['gold']}: {report['articles']} articles")
+    for name in ("measure", "value"):
+        table.add_column(name)
+    for name in ("events", "types"):
+        s = report[name]
+        table.add_row(
+            f"{name} (type, source, target)" if name == "events" else "types only",
+            f"P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}  "
+            f"(tp {s['tp']}, fp {s['fp']}, fn {s['fn']})",
+        )
+    for name in ("date", "place", "fatalities", "modality"):
+        table.add_row(f"{name} accuracy on {report['matched']} matched", f"{report[f'{name}_accuracy']:.3f}")
+    Console(width=160).print(table)
