@@ -11,15 +11,16 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
 from dotterel.knowledge import Country
 
-__all__ = ["Gazetteer", "GazetteerEntry"]
+__all__ = ["Gazetteer", "GazetteerEntry", "fold"]
 
-_FORMAT = 2
+_FORMAT = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,12 @@ class GazetteerEntry:
     admin1: str | None
     population: int
     precision: int  # UCDP where_prec: 1 populated place, 6 country
+
+
+def fold(name: str) -> str:
+    """The name without accents, as English news often writes it: Tillabéri -> Tillaberi."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _usable(name: str) -> bool:
@@ -124,8 +131,12 @@ def _build(min_population: int, countries: dict[str, Country]) -> dict[str, obje
         index = len(places) - 1
         alternates = (n for n in city.get("alternatenames") or [] if len(n.split()) <= 5)
         for name in {city["name"], *alternates}:
-            if _usable(name):
-                names.setdefault(name, []).append(index)
+            if not _usable(name):
+                continue
+            for form in {name, fold(name)}:
+                rows_for = names.setdefault(form, [])
+                if not rows_for or rows_for[-1] != index:
+                    rows_for.append(index)
     return {"names": names, "places": places}
 
 

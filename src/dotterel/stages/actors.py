@@ -98,6 +98,7 @@ class ActorTagger:
         mentions: list[ActorMention] = []
         for sentence in doc.sentences:
             mentions.extend(self._sentence_mentions(tokens, sentence, sector_spans, doc))
+        mentions.extend(_surnames(tokens, doc.sentences, mentions))
         mentions.sort(key=lambda m: m.start)
         doc.actors = _resolve_pronouns(tokens, doc.sentences, mentions)
         doc.focus_country = _focus_country(doc.actors)
@@ -165,6 +166,10 @@ class ActorTagger:
     ) -> ActorMention | None:
         sector = entry.sector
         stop = sentence.end
+        if entry.kind == "group":
+            hit = _sector_after(tokens, end, stop, sector_spans, possessive=False)
+            if hit is not None and hit[1] == "REB":
+                end = _extend_group(tokens, hit[0], stop, sector_spans)
         if entry.kind in {"country", "demonym", "metonym", "organisation"}:
             j = end
             if j < stop and tokens[j].text in {"'s", "’s", "'"}:
@@ -282,6 +287,15 @@ def _sector_after(
     return None
 
 
+def _extend_group(
+    tokens: Doc, end: int, stop: int, sector_spans: dict[int, tuple[int, str]]
+) -> int:
+    """"al-Shabaab militant group": take a second sector word too."""
+    if end < stop and end in sector_spans and sector_spans[end][1] == "REB":
+        return sector_spans[end][0]
+    return end
+
+
 def _name_after_title(tokens: Doc, end: int, stop: int) -> int:
     """A title followed by a name takes the name: "British Prime Minister Keir Starmer"."""
     if tokens[end - 1].lower_ not in ROLE_WORDS:
@@ -298,6 +312,37 @@ def _role_prefix(tokens: Doc, start: int, floor: int) -> int:
     while i - 1 >= floor and tokens[i - 1].is_title and tokens[i - 1].lower_ in ROLE_WORDS:
         i -= 1
     return i
+
+
+def _surnames(
+    tokens: Doc, sentences: list[Sentence], mentions: list[ActorMention]
+) -> list[ActorMention]:
+    """Later bare surnames of people named in full: "President Hassan Sheikh Mohamud" ...
+    "Mohamud vowed"."""
+    people: dict[str, ActorMention] = {}
+    for m in mentions:
+        if m.kind == "person" and m.end - m.start >= 2 and tokens[m.end - 1].is_title:
+            people.setdefault(tokens[m.end - 1].text, m)
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    found: list[ActorMention] = []
+    for sentence in sentences:
+        for i in range(sentence.start, sentence.end):
+            person = people.get(tokens[i].text)
+            if person is None or i in taken or i < person.end:
+                continue
+            found.append(
+                replace(
+                    person,
+                    start=i,
+                    end=i + 1,
+                    start_char=tokens[i].idx,
+                    end_char=tokens[i].idx + len(tokens[i]),
+                    text=tokens[i].text,
+                    sentence=sentence.index,
+                    prep=governing_preposition(tokens, i, sentence.start),
+                )
+            )
+    return found
 
 
 def _resolve_pronouns(
@@ -343,22 +388,29 @@ def _modifies_actor(i: int, starts: set[int], tokens: Doc) -> bool:
 def _antecedent(
     named: list[ActorMention], before: int, wants: str, sentence: int
 ) -> ActorMention | None:
-    """The last compatible actor before; for he/she, the sentence's first person (its
-    subject: "Starmer told Trump that he hoped" is Starmer) before earlier sentences."""
-    if wants == "person":
-        here = [m for m in named if m.sentence == sentence and m.start < before
-                and m.kind == "person" and m.prep is None]
-        if here:
-            return here[0]
+    """The sentence's first compatible actor outside a prepositional phrase (its subject:
+    "Starmer told Trump that he hoped" is Starmer), else the last one before."""
+    here = [
+        m
+        for m in named
+        if m.sentence == sentence and m.start < before and m.prep is None and _fits(m, wants)
+    ]
+    if here:
+        return here[0]
     for mention in reversed(named):
         if mention.start >= before or mention.sentence < sentence - 1:
             continue
-        if wants == "person" and mention.kind != "person":
-            continue
-        if wants == "other" and mention.kind == "person":
-            continue
-        return mention
+        if _fits(mention, wants):
+            return mention
     return None
+
+
+def _fits(mention: ActorMention, wants: str) -> bool:
+    if wants == "person":
+        return mention.kind == "person"
+    if wants == "other":
+        return mention.kind != "person"
+    return True
 
 
 def _focus_country(mentions: list[ActorMention]) -> str | None:

@@ -10,7 +10,7 @@ article codes each happening once.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+import dataclasses
 from datetime import timedelta
 
 from spacy.language import Language
@@ -60,13 +60,22 @@ class EventCoder:
             raise ValueError("events needs the segment stage first")
         candidates: list[Candidate] = []
         last_date: When | None = None
+        timed = {i for t in doc.times for i in range(t.start, t.end)}
         for sentence in doc.sentences:
-            triggers = self.finder(tokens, sentence)
+            triggers = [
+                t for t in self.finder(tokens, sentence)
+                if not any(i in timed for i in range(t.start, t.end))  # "March 29" is no march
+            ]
             kept = self._keep(tokens, sentence, triggers)
-            for trigger in kept:
-                event = self._code(doc, tokens, sentence, trigger, last_date, kept)
+            siblings = [t for t, _ in kept]
+            for trigger, absorbed in kept:
+                event = self._code(doc, tokens, sentence, trigger, last_date, siblings)
                 if trigger.kind == "noun" and event.modality == "hypothetical":
                     continue  # "the ability to land strikes": a noun names no happening here
+                if _long_past(event, doc):
+                    continue  # "a truck bomb killed 500 people in 2017": background
+                if absorbed is not None and event.target is None:
+                    event = _target_from_referent(event, absorbed, candidates)
                 anaphoric = _is_anaphoric(tokens, trigger, sentence)
                 candidates.append(Candidate(event, sentence.index, anaphoric))
                 if event.date is not None and event.date.span is not None:
@@ -76,13 +85,20 @@ class EventCoder:
 
     # -- which triggers are events ------------------------------------------
 
-    def _keep(self, tokens: Doc, sentence: Sentence, triggers: list[Trigger]) -> list[Trigger]:
-        kept: list[Trigger] = []
+    def _keep(
+        self, tokens: Doc, sentence: Sentence, triggers: list[Trigger]
+    ) -> list[tuple[Trigger, Trigger | None]]:
+        """The triggers that are events, each with the event noun it took as object, if any
+        ("condemned the attack": ACCUSE, with the attack it is about)."""
+        kept: list[tuple[Trigger, Trigger | None]] = []
         seen: list[Trigger] = []
         for trigger in triggers:
             background = trigger.kind == "noun" and self._is_background(tokens, trigger, sentence)
-            if not background and not self._is_complement(tokens, trigger, seen, sentence):
-                kept.append(trigger)
+            head = self._complement_of(tokens, trigger, seen, sentence)
+            if head is not None:
+                kept = [(t, trigger if t is head and a is None else a) for t, a in kept]
+            elif not background:
+                kept.append((trigger, None))
             seen.append(trigger)
         return kept
 
@@ -106,10 +122,11 @@ class EventCoder:
             steps += 1
         return False
 
-    def _is_complement(
+    def _complement_of(
         self, tokens: Doc, trigger: Trigger, kept: list[Trigger], sentence: Sentence
-    ) -> bool:
-        """The act a REQUEST/THREATEN/ACCUSE... is about, or the object noun of a trigger."""
+    ) -> Trigger | None:
+        """The trigger whose object this one is: the act a REQUEST/THREATEN/ACCUSE is
+        about, or an event noun after any trigger ("condemned the bombings")."""
         start = clause_start(tokens, trigger, sentence)
         for head in reversed(kept):
             if head.end > trigger.start or head.start < start:
@@ -118,12 +135,12 @@ class EventCoder:
             if trigger.kind == "noun" and len(between) <= 7 and all(
                 t.is_alpha and t.lower_ not in {"with", "after", "while", "by"} for t in between
             ):
-                return True
+                return head
             if head.type in self.complement_heads and any(
                 t.lower_ in {"to", "of", "that"} for t in between[-4:]
             ):
-                return True
-        return False
+                return head
+        return None
 
     # -- coding one trigger ---------------------------------------------------
 
@@ -142,7 +159,7 @@ class EventCoder:
         place = self._place(doc, trigger, sentence, None, None)
         where = place.country if place is not None else None
         source_actor = self._actor(source, doc, where)
-        target_actor = self._actor(target, doc, where)
+        target_actor = self._actor(target, doc, where) or _place_as_target(doc, trigger, sentence)
         if place is None:
             place = self._place(doc, trigger, sentence, source_actor, target_actor)
         when = self._date(doc, trigger, sentence, mood, last_date)
@@ -302,6 +319,38 @@ def _distance(mention: PlaceMention | TimeMention, trigger: Trigger) -> int:
     return max(0, mention.start - trigger.end)
 
 
+def _place_as_target(doc: Document, trigger: Trigger, sentence: Sentence) -> Actor | None:
+    """"attacked Klintsy": an attack on a named place targets that place's country."""
+    if trigger.type not in {"ASSAULT", "COERCE"} or trigger.kind == "noun":
+        return None
+    for p in in_sentence(doc.places, sentence.index):
+        if trigger.end <= p.start <= trigger.end + 2 and p.prep in {None, "on", "at"}:
+            country = p.place.country
+            return Actor(p.text, p.place.name, country, None, None, (p.start_char, p.end_char))
+    return None
+
+
+def _long_past(event: Event, doc: Document) -> bool:
+    published = doc.article.published
+    when = event.date
+    if published is None or when is None or when.span is None:
+        return False
+    return (published - when.end).days > 365
+
+
+def _target_from_referent(event: Event, absorbed: Trigger, earlier: list[Candidate]) -> Event:
+    """"Qatar condemned the attack": the target is whoever carried out that attack."""
+    for candidate in reversed(earlier):
+        previous = candidate.event
+        if previous.type != absorbed.type or previous.modality != "asserted":
+            continue
+        source = previous.source
+        if source is not None and (event.source is None or source.country != event.source.country):
+            return dataclasses.replace(event, target=source)
+        return event
+    return event
+
+
 def _nearest(q: QuantityMention, triggers: list[Trigger], kind: str) -> Trigger | None:
     """The trigger of that type a count belongs to: the closest one in its sentence."""
     same = [t for t in triggers if t.type == kind]
@@ -326,10 +375,15 @@ def _first_clause(tokens: Doc, sentence: Sentence) -> int:
 
 
 def _is_anaphoric(tokens: Doc, trigger: Trigger, sentence: Sentence) -> bool:
-    """"the strike", "the talks": a definite noun trigger restates an earlier event."""
-    if trigger.kind != "noun" or trigger.start == sentence.start:
+    """"the strike", "carried out the attack": a definite event noun restates an earlier one."""
+    if trigger.kind == "noun":
+        noun = trigger.start
+    elif trigger.kind == "pair":
+        noun = trigger.end - 1
+    else:
         return False
-    return any(t.lower_ in _DEFINITE for t in tokens[max(sentence.start, trigger.start - 3) : trigger.start])
+    window = tokens[max(sentence.start, noun - 3) : noun]
+    return any(t.lower_ in _DEFINITE for t in window)
 
 
 def _is_dateline(time: TimeMention, sentence: Sentence) -> bool:

@@ -135,4 +135,19 @@ def merge_events(candidates: list[Candidate]) -> list[Event]:
                 break
         else:
             merged.append(candidate)
-    return [c.event for c in merged]
+    events = [c.event for c in merged]
+    return [e for e in events if not _denied_detail(e, events)]
+
+
+def _denied_detail(event: Event, events: list[Event]) -> bool:
+    """A denial of a happening the article also reports ("denied hitting the cathedral"
+    after the strike is told): one asserted event, no negated duplicate."""
+    if event.modality != "negated":
+        return False
+    return any(
+        other.modality == "asserted"
+        and other.type == event.type
+        and _actor_fits(other.source, event.source)
+        and _actor_fits(other.target, event.target)
+        for other in events
+    )

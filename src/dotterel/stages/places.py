@@ -8,6 +8,7 @@ population, so Tripoli in a Libya story is Libya's capital.
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections import Counter
 
@@ -26,6 +27,16 @@ LOCATIVE = frozenset(
 )
 # Place-type words that may sit between the preposition and the name: "in the town of X".
 _BIG_CITY = 250_000
+_WEAK = 50_000  # a smaller place outside the article's countries needs more evidence
+_CALENDAR = frozenset(
+    [*calendar.day_name, *calendar.month_name[1:], *calendar.month_abbr[1:], "Sept"]
+)
+# Words before "of" that make it locative: "the town of Palma", "outskirts of Goma".
+_OF_PLACE = frozenset(
+    "town city village region province district capital outskirts centre center heart port "
+    "north south east west state county island islands municipality suburb suburbs area "
+    "governorate oblast".split()
+)
 _NOT_PLACE_KINDS = frozenset({"person", "organisation", "group", "demonym", "pronoun", "generic"})
 # A country or IGO actor named right before a place, as in "Russia's Kursk area".
 
@@ -44,6 +55,10 @@ class PlaceTagger:
             i for m in doc.actors if m.kind in _NOT_PLACE_KINDS for i in range(m.start, m.end)
         }
         context = Counter(m.country for m in doc.actors if m.country)
+        dateline = self._dateline(tokens, doc)
+        if dateline is not None:
+            doc.focus_country = dateline
+            context[dateline] += 3
         mentions: list[PlaceMention] = []
         for sentence in doc.sentences:
             for start, end, name in self._names(tokens, sentence, blocked):
@@ -61,7 +76,7 @@ class PlaceTagger:
         found = []
         i = sentence.start
         while i < sentence.end:
-            if not tokens[i].text[:1].isupper() or i in blocked:
+            if not tokens[i].text[:1].isupper() or i in blocked or tokens[i].text in _CALENDAR:
                 i += 1
                 continue
             hit = None
@@ -89,9 +104,18 @@ class PlaceTagger:
         context: Counter[str | None],
     ) -> PlaceMention | None:
         prep = governing_preposition(tokens, start, sentence.start)
+        if prep == "of" and not _of_place(tokens, start, sentence):
+            prep = None
         candidates = self.gazetteer.candidates(name)
+        stated = self._stated_country(tokens, end, sentence)
+        if stated is not None:
+            candidates = [c for c in candidates if c.country == stated] or [
+                GazetteerEntry(None, name, None, None, stated, None, 0, 1)
+            ]
         entry = _best(candidates, name, context)
         if entry is None or not _reads_as_place(tokens, sentence, start, end, prep, entry):
+            return None
+        if stated is None and _weak(tokens, end, sentence, entry, context):
             return None
         span = tokens[start:end]
         place = Place(
@@ -114,6 +138,57 @@ class PlaceTagger:
             sentence=sentence.index,
             prep=prep if prep in LOCATIVE and not _possessive(tokens, end, sentence) else None,
         )
+
+
+    def _dateline(self, tokens: Doc, doc: Document) -> str | None:
+        """"NIAMEY, Sept 25 —": the dateline city's country is the story's home."""
+        if not doc.sentences:
+            return None
+        first = doc.sentences[0]
+        head = tokens[first.start : min(first.end, first.start + 12)]
+        dash = next((t.i for t in head if t.text in {"—", "–", "--"}), None)
+        if dash is None:
+            return None
+        words = []
+        for token in tokens[first.start : dash]:
+            if token.text == ",":
+                break
+            words.append(token.text)
+        name = " ".join(words).title()
+        found = [c for c in self.gazetteer.candidates(name) if c.precision == 1]
+        return max(found, key=lambda c: c.population).country if found else None
+
+    def _stated_country(self, tokens: Doc, end: int, sentence: Sentence) -> str | None:
+        """"Palma in Mozambique's north", "Goma, Congo": the text says which country."""
+        j = end
+        if j < sentence.end and tokens[j].text in {",", "in"}:
+            j += 1
+            for n in (3, 2, 1):
+                if j + n > sentence.end:
+                    continue
+                for entry in self.gazetteer.candidates(tokens[j : j + n].text):
+                    if entry.precision == 6:
+                        return entry.country
+        return None
+
+
+def _of_place(tokens: Doc, start: int, sentence: Sentence) -> bool:
+    """"of" is locative only after a place word: "the town of Palma", not "two of its"."""
+    i = start - 1
+    while i > sentence.start and tokens[i].lower_ != "of":
+        i -= 1
+    return i > sentence.start and tokens[i - 1].lower_ in _OF_PLACE
+
+
+def _weak(
+    tokens: Doc, end: int, sentence: Sentence, entry: GazetteerEntry, context: Counter[str | None]
+) -> bool:
+    """A small place in a country the article never names, or the first word of a longer
+    capitalised name the gazetteer lacks ("Bulo" of "Bulo Burte"): not trusted."""
+    if entry.precision == 6 or context.get(entry.country, 0) > 0:
+        return False
+    partial = end < sentence.end and tokens[end].is_title and tokens[end].is_alpha
+    return partial or entry.population < _WEAK
 
 
 def _best(

@@ -126,8 +126,11 @@ def _same(a: ActorMention | None, b: ActorMention | None) -> bool:
 
 
 def _first_after(actors: list[ActorMention], trigger: Trigger, stop: int) -> ActorMention | None:
+    """The first actor after the verb: inside a verb-object trigger ("banned French
+    aircraft"), else after it."""
+    begin = trigger.head + 1 if trigger.kind == "pair" else trigger.end
     for m in actors:
-        if trigger.end <= m.start < stop and _usable_target(m):
+        if begin <= m.start < stop and _usable_target(m):
             return m
     return None
 
@@ -207,6 +210,10 @@ def modality(
         return "negated" if _has(near, ("not", "n't", "never")) else "asserted"
     if _has(near, cues.negation) or _has(clause, ("denied", "deny", "denies", "denying")):
         return "negated"
+    if start >= sentence.start + 2 and tokens[start - 1].lower_ == "that" and tokens[
+        start - 2
+    ].lower_ in {"denied", "deny", "denies", "denying"}:
+        return "negated"  # "denied that its forces had attacked Klintsy"
     if " untrue " in after or " false " in after:
         return "negated"
     if _has(clause, ("if", "unless")) or _has(after, ("if", "unless")):
