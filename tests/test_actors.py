@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 
 from dotterel.document import ActorMention, Document
-from tests.conftest import MakeDoc
+MakeDoc = Callable[..., Document]
 
 
 def mention(doc: Document, words: str) -> ActorMention:

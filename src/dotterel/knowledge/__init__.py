@@ -27,6 +27,7 @@ __all__ = [
     "Country",
     "Cues",
     "Knowledge",
+    "PairRule",
     "Role",
     "TriggerEntry",
     "data_path",
@@ -82,6 +83,7 @@ class TriggerEntry:
     lemma: str
     interception: bool = False
     symmetric: bool = False
+    mutual: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,7 @@ class PairRule:
     type: str
     cameo: str
     mode: str | None
+    mutual: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +279,7 @@ def _trigger_entries(
             "mode": item.get("mode"),
             "interception": bool(item.get("interception")),
             "symmetric": bool(item.get("symmetric")),
+            "mutual": bool(item.get("mutual")),
         }
         for lemma in item.get("verbs") or []:
             for form in verb_forms(lemma, irregular):
@@ -296,6 +300,7 @@ def _trigger_entries(
                     type=kind_type,
                     cameo=str(item["cameo"]),
                     mode=item.get("mode"),
+                    mutual=bool(item.get("mutual")),
                 )
             )
     return triggers, pairs

@@ -78,6 +78,8 @@ class EventCoder:
                     event = _target_from_referent(event, absorbed, candidates)
                 anaphoric = _is_anaphoric(tokens, trigger, sentence)
                 candidates.append(Candidate(event, sentence.index, anaphoric))
+                if trigger.mutual and event.source is not None and event.target is not None:
+                    candidates.append(Candidate(_mirror(event), sentence.index, anaphoric))
                 if event.date is not None and event.date.span is not None:
                     last_date = event.date
         doc.events = merge_events(candidates)
@@ -136,8 +138,9 @@ class EventCoder:
                 t.is_alpha and t.lower_ not in {"with", "after", "while", "by"} for t in between
             ):
                 return head
-            if head.type in self.complement_heads and any(
-                t.lower_ in {"to", "of", "that"} for t in between[-4:]
+            if head.type in self.complement_heads and (
+                any(t.lower_ in {"to", "of"} for t in between[-3:])
+                or (len(between) <= 8 and any(t.lower_ == "that" for t in between))
             ):
                 return head
         return None
@@ -328,6 +331,17 @@ def _place_as_target(doc: Document, trigger: Trigger, sentence: Sentence) -> Act
             country = p.place.country
             return Actor(p.text, p.place.name, country, None, None, (p.start_char, p.end_char))
     return None
+
+
+def _mirror(event: Event) -> Event:
+    """The other side of an exchange: "agreed to swap prisoners" is two releases."""
+    return dataclasses.replace(
+        event,
+        id=_event_id(event.article_id, event.type + ":mirror", event.evidence.start
+                     if event.trigger is None else event.trigger.start),
+        source=event.target,
+        target=event.source,
+    )
 
 
 def _long_past(event: Event, doc: Document) -> bool:

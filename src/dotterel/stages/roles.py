@@ -19,8 +19,10 @@ __all__ = ["clause_start", "clause_stop", "modality", "roles"]
 
 CLAUSE_WORDS = frozenset(
     "which who whom where when while whereas after before as because although though since "
-    "but that following ; —".split()
+    "but that following said says say told ; —".split()
 )
+# Types whose object is often a reported clause: "warned that any Israeli retaliation".
+SPEECH_TYPES = frozenset({"THREATEN", "ACCUSE", "REQUEST", "REJECT", "SUPPORT"})
 _STOP_WORDS = frozenset("which who whom where while whereas that following ; —".split())
 _NOT_VERB_AFTER_TO = frozenset(
     "the a an its their his her this that these those any all some".split()
@@ -79,13 +81,20 @@ def _usable_target(m: ActorMention) -> bool:
 
 
 def _subject(
-    actors: list[ActorMention], trigger: Trigger, start: int, floor: int
+    tokens: Doc, actors: list[ActorMention], trigger: Trigger, start: int, floor: int
 ) -> ActorMention | None:
-    """The first actor of the clause before the trigger; else the nearest one before it."""
+    """The first actor of the clause before the trigger. A clause without one borrows:
+    a conjoined verb (", and agreed") the sentence's subject, a relative clause
+    ("militants, who ...") the actor just before it."""
     in_clause = [m for m in actors if start <= m.start < trigger.start and _usable_source(m)]
     if in_clause:
         return in_clause[0]
     earlier = [m for m in actors if floor <= m.start < start and m.prep not in LOCATIVE]
+    conjoined = start > floor and tokens[start - 1].lower_ in {"and", "but", "or"}
+    if conjoined:
+        subjects = [m for m in earlier if m.prep is None]
+        if subjects:
+            return subjects[0]
     return earlier[-1] if earlier else None
 
 
@@ -144,11 +153,15 @@ def _coordinated(tokens: Doc, subject: ActorMention, actors: list[ActorMention])
     return None
 
 
-def clause_stop(tokens: Doc, trigger: Trigger, sentence: Sentence) -> int:
-    """One past the clause holding the trigger: before "which", ", and", or a "to"-purpose."""
+def clause_stop(tokens: Doc, trigger: Trigger, sentence: Sentence, reach: bool = False) -> int:
+    """One past the clause holding the trigger: before "which", ", and", or a "to"-purpose.
+    With ``reach``, a "that"-clause right after the trigger belongs to it (for targets)."""
     j = trigger.end
     while j < sentence.end:
         word = tokens[j].lower_
+        if reach and word == "that" and j == trigger.end:
+            j += 1
+            continue
         if word in _STOP_WORDS or (word == "and" and tokens[j - 1].text == ","):
             return j
         if word == "to" and j + 1 < sentence.end and j > trigger.end:
@@ -166,14 +179,18 @@ def roles(
 ) -> tuple[ActorMention | None, ActorMention | None]:
     """(source, target) mentions for a trigger, or None where the text names no one."""
     start = clause_start(tokens, trigger, sentence)
-    stop = clause_stop(tokens, trigger, sentence)
+    stop = clause_stop(tokens, trigger, sentence, reach=trigger.type in SPEECH_TYPES)
     if _is_passive(tokens, trigger, start):
         agent = _agent(tokens, trigger, actors)
-        patient = _subject(actors, trigger, start, sentence.start)
-        return agent, patient if not _same(agent, patient) else None
+        patient = _subject(tokens, actors, trigger, start, sentence.start)
+        if _same(agent, patient):
+            patient = None
+        if trigger.interception:  # "drones were shot down by Israel": Israel defends
+            return patient, agent
+        return agent, patient
     source = _noun_owner(tokens, trigger, actors) if trigger.kind == "noun" else None
     if source is None:
-        source = _subject(actors, trigger, start, sentence.start)
+        source = _subject(tokens, actors, trigger, start, sentence.start)
     target = _first_after(actors, trigger, stop)
     if trigger.symmetric and source is not None:
         partner = _coordinated(tokens, source, actors)

@@ -34,7 +34,8 @@ class Trigger:
     lemma: str
     interception: bool
     symmetric: bool
-    head: int  # the token whose form decides voice and modality (the verb, or the noun)
+    head: int
+    mutual: bool = False  # the token whose form decides voice and modality (the verb, or the noun)
 
 
 class TriggerFinder:
@@ -125,6 +126,7 @@ def _from_entry(entry: TriggerEntry, start: int, end: int) -> Trigger:
         interception=entry.interception,
         symmetric=entry.symmetric,
         head=head,
+        mutual=entry.mutual,
     )
 
 
@@ -145,6 +147,7 @@ def _from_pair(rule: PairRule, start: int, end: int, verb: str, obj: str) -> Tri
         interception=False,
         symmetric=False,
         head=start,
+        mutual=rule.mutual,
     )
 
 

@@ -1,0 +1,88 @@
+"""Places: gazetteer names that read as places, resolved by the countries of the story."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from dotterel.document import Document, PlaceMention
+
+MakeDoc = Callable[..., Document]
+
+
+def place(doc: Document, name: str) -> PlaceMention:
+    found = [p for p in doc.places if p.text == name]
+    assert len(found) == 1, [p.text for p in doc.places]
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country", "lat", "lon"),
+    [
+        ("Saudi Arabia hosted the talks in Jeddah on Tuesday.", "Jeddah", "SAU", 21.5, 39.2),
+        ("Russian drones hit a port in Odesa overnight, Ukrainian officials said.", "Odesa",
+         "UKR", 46.5, 30.7),
+        ("Rival militias clashed in Tripoli on Sunday, Libya's interior ministry said.",
+         "Tripoli", "LBY", 32.9, 13.2),
+        ("Lebanon's army deployed troops in Tripoli after clashes in the northern city. "
+         "Lebanese officials said calm had returned.", "Tripoli", "LBN", 34.4, 35.8),
+        ("Drones were shot down over Moscow.", "Moscow", "RUS", 55.8, 37.6),
+        ("The attack took place in Kursk, Russia.", "Kursk", "RUS", 51.7, 36.2),
+        ("A blast hit a mosque in Peshawar, Pakistan.", "Peshawar", "PAK", 34.0, 71.6),
+        ("Clashes broke out in Goma, Congo.", "Goma", "COD", -1.7, 29.2),
+        ("Heavy fighting continued near Bakhmut.", "Bakhmut", "UKR", 48.6, 38.0),
+        ("The strike on Kharkiv, Ukraine's second-largest city, killed five.", "Kharkiv", "UKR",
+         50.0, 36.3),
+        ("A Russian missile hit Sumy on Sunday.", "Sumy", "UKR", 50.9, 34.8),
+        ("Officials met in Paris on Monday.", "Paris", "FRA", 48.9, 2.35),
+    ],
+)
+def test_populated_places(
+    make_doc: MakeDoc, text: str, name: str, country: str, lat: float, lon: float
+) -> None:
+    found = place(make_doc(text), name).place
+    assert found.country == country
+    assert found.precision == 1
+    assert found.geonames_id is not None
+    assert found.lat == pytest.approx(lat, abs=0.3)
+    assert found.lon == pytest.approx(lon, abs=0.3)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        ("Protesters gathered in Georgia on Sunday.", "Georgia", "GEO"),
+        ("Fighting was reported in Sudan.", "Sudan", "SDN"),
+        ("Troops were sent to Mali.", "Mali", "MLI"),
+        ("Israeli warplanes struck targets in Syria overnight.", "Syria", "SYR"),
+    ],
+)
+def test_a_country_after_a_preposition_is_a_country_level_place(
+    make_doc: MakeDoc, text: str, name: str, country: str
+) -> None:
+    found = place(make_doc(text), name)
+    assert found.prep is not None
+    assert (found.place.country, found.place.precision) == (country, 6)
+    assert (found.place.lat, found.place.lon, found.place.geonames_id) == (None, None, None)
+
+
+def test_a_country_named_as_an_actor_is_not_a_place(make_doc: MakeDoc) -> None:
+    doc = make_doc("Ukraine accused Russia of stalling.")
+    assert doc.places == []
+
+
+def test_place_offsets_point_into_the_text(make_doc: MakeDoc) -> None:
+    text = "Ukrainian drones hit an oil depot in Bryansk, Russia, overnight."
+    found = place(make_doc(text), "Bryansk")
+    assert text[found.start_char : found.end_char] == "Bryansk"
+    assert found.place.span == (found.start_char, found.end_char)
+    assert found.place.country == "RUS"
+
+
+def test_the_story_decides_an_ambiguous_name(make_doc: MakeDoc) -> None:
+    story = (
+        "Russian drones struck Kyiv overnight. Ukraine's air force said 40 drones were "
+        "downed. Another drone hit a warehouse in Odessa."
+    )
+    assert place(make_doc(story), "Odessa").place.country == "UKR"
