@@ -23,7 +23,6 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import metadata, resources
-from pathlib import Path
 
 # One core means one thread too: keep any numeric library from starting a pool.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -77,7 +76,9 @@ def build_corpus(count: int | None, seed: int, min_bytes: int = MIB) -> Corpus:
             continue
         seen.add(text)
         published = FIRST_DAY + timedelta(days=rng.randrange(730))
-        articles.append(Article(text=text, ref=f"synthetic-{len(articles):05d}", published=published))
+        articles.append(
+            Article(text=text, ref=f"synthetic-{len(articles):05d}", published=published)
+        )
         words += length
         size += len(text.encode("utf-8"))
     return Corpus(articles, words, size)
@@ -95,6 +96,13 @@ def pin_to_one_core() -> str:
     core = min(os.sched_getaffinity(0))
     os.sched_setaffinity(0, {core})
     return f"pinned to CPU {core} of {os.cpu_count()}"
+
+
+def command_line() -> str:
+    """The command as run: working folder, the DOTTEREL_* settings in force, argv."""
+    env = [f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("DOTTEREL_")]
+    argv = shlex.join([*env, sys.executable, *sys.argv])
+    return f"cd {shlex.quote(os.getcwd())} && {argv}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -144,11 +152,16 @@ def main(argv: list[str] | None = None) -> None:
         ("pipeline start-up", f"{startup:.2f} s  (gazetteer cache {settings.cache_path})"),
         ("peak RSS", f"{peak_rss_mib():.0f} MiB  ({rss_after_startup:.0f} MiB after start-up)"),
         ("cpu", f"{core}; {platform.processor() or platform.machine()}"),
-        ("versions", f"dotterel {metadata.version('dotterel')}, Python {platform.python_version()}"),
-        ("corpus", f"seed {args.seed}, {MIN_WORDS}-{MAX_WORDS} words/article, "
-                   "sentences recombined from dotterel/samples/articles.jsonl"),
-        ("command", f"cd {shlex.quote(os.getcwd())} && "
-                    + shlex.join([sys.executable, *sys.argv])),
+        (
+            "versions",
+            f"dotterel {metadata.version('dotterel')}, Python {platform.python_version()}",
+        ),
+        (
+            "corpus",
+            f"seed {args.seed}, {MIN_WORDS}-{MAX_WORDS} words/article, "
+            "sentences recombined from dotterel/samples/articles.jsonl",
+        ),
+        ("command", command_line()),
     ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:

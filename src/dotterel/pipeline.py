@@ -60,7 +60,7 @@ class Pipeline:
         self.stages: list[tuple[str, Stage]] = [
             ("segment", Segmenter(nlp)),
             ("actors", ActorTagger(self.knowledge, nlp)),
-            ("places", PlaceTagger(gazetteer)),
+            ("places", PlaceTagger(gazetteer, _capitals(self.knowledge))),
             ("times", TimeTagger()),
             ("quantities", QuantityTagger(self.knowledge.cues, self.knowledge.units)),
             ("events", EventCoder(self.knowledge, nlp)),
@@ -94,6 +94,10 @@ class Pipeline:
         if result.error is not None:
             raise result.error
         return result.events
+
+
+def _capitals(knowledge: Knowledge) -> dict[str, str]:
+    return {c.capital: c.iso3 for c in knowledge.countries.values() if c.capital}
 
 
 def _ref(article: Article) -> str:

@@ -26,7 +26,7 @@ PREPOSITIONS = frozenset(
     "through throughout beyond via".split()
 )
 DETERMINERS = frozenset(
-    "the a an its their his her our your this that these those 's ’s ' any all some".split()
+    "the a an its their his her our your this these those 's ’s ' any all some".split()
 )
 PERSONAL = {"he": "person", "she": "person", "him": "person", "his": "person", "her": "person"}
 IMPERSONAL = {"it": "other", "its": "other"}
@@ -63,12 +63,23 @@ def governing_preposition(tokens: Doc, start: int, floor: int) -> str | None:
                 i -= 1
                 steps += 1
             continue
-        if word in DETERMINERS or (tokens[i].is_alpha and tokens[i].is_lower and steps < 2):
+        if word in DETERMINERS or (_adjective_like(tokens, i, floor) and steps < 2):
             i -= 1
             steps += 1
             continue
         return None
     return None
+
+
+def _adjective_like(tokens: Doc, i: int, floor: int) -> bool:
+    """A lower-case word that can sit inside a noun phrase ("the northern town"); an -ed
+    word only right after a determiner ("the besieged city"), else it is a verb."""
+    token = tokens[i]
+    if not (token.is_alpha and token.is_lower):
+        return False
+    if token.lower_.endswith("ed"):
+        return i > floor and tokens[i - 1].lower_ in DETERMINERS
+    return True
 
 
 class ActorTagger:
@@ -168,20 +179,16 @@ class ActorTagger:
         stop = sentence.end
         if entry.kind == "group":
             hit = _sector_after(tokens, end, stop, sector_spans, possessive=False)
-            if hit is not None and hit[1] == "REB":
+            if hit is not None and hit[1] in {"REB", "MIL"}:
                 end = _extend_group(tokens, hit[0], stop, sector_spans)
         if entry.kind in {"country", "demonym", "metonym", "organisation"}:
             j = end
             if j < stop and tokens[j].text in {"'s", "’s", "'"}:
                 j += 1
-            if entry.kind == "demonym" and j < stop and tokens[j].lower_ in LOCATIVE_NOUNS:
-                return None
             hit = _sector_after(tokens, j, stop, sector_spans, possessive=j > end)
             if hit is not None:
                 end, sector = hit
                 end = _name_after_title(tokens, end, stop)
-            elif entry.kind == "demonym" and j < stop and tokens[j].lower_ in LOCATIVE_NOUNS:
-                return None
         if entry.kind == "person":
             start = _role_prefix(tokens, start, sentence.start)
         return self._mention(tokens, sentence, start, end, entry, sector)
@@ -291,7 +298,7 @@ def _extend_group(
     tokens: Doc, end: int, stop: int, sector_spans: dict[int, tuple[int, str]]
 ) -> int:
     """"al-Shabaab militant group": take a second sector word too."""
-    if end < stop and end in sector_spans and sector_spans[end][1] == "REB":
+    if end < stop and end in sector_spans and sector_spans[end][1] in {"REB", "MIL"}:
         return sector_spans[end][0]
     return end
 

@@ -74,15 +74,17 @@ class EventCoder:
                     continue  # "the ability to land strikes": a noun names no happening here
                 if _long_past(event, doc):
                     continue  # "a truck bomb killed 500 people in 2017": background
-                if absorbed is not None and event.target is None:
+                if absorbed is not None:
                     event = _target_from_referent(event, absorbed, candidates)
+                if _is_tally(doc, trigger):
+                    continue
                 anaphoric = _is_anaphoric(tokens, trigger, sentence)
                 candidates.append(Candidate(event, sentence.index, anaphoric))
                 if trigger.mutual and event.source is not None and event.target is not None:
                     candidates.append(Candidate(_mirror(event), sentence.index, anaphoric))
                 if event.date is not None and event.date.span is not None:
                     last_date = event.date
-        doc.events = merge_events(candidates)
+        doc.events = [e for e in merge_events(candidates) if not _no_one(e)]
         return doc
 
     # -- which triggers are events ------------------------------------------
@@ -135,7 +137,8 @@ class EventCoder:
                 continue
             between = tokens[head.end : trigger.start]
             if trigger.kind == "noun" and len(between) <= 7 and all(
-                t.is_alpha and t.lower_ not in {"with", "after", "while", "by"} for t in between
+                (t.is_alpha or t.is_quote) and t.lower_ not in {"with", "after", "while", "by"}
+                for t in between
             ):
                 return head
             if head.type in self.complement_heads and (
@@ -163,6 +166,8 @@ class EventCoder:
         where = place.country if place is not None else None
         source_actor = self._actor(source, doc, where)
         target_actor = self._actor(target, doc, where) or _place_as_target(doc, trigger, sentence)
+        if trigger.type == "RETREAT" and target_actor is not None and target_actor.sector == "CVL":
+            target_actor = None  # evacuating civilians: nobody is retreated from
         if place is None:
             place = self._place(doc, trigger, sentence, source_actor, target_actor)
         when = self._date(doc, trigger, sentence, mood, last_date)
@@ -331,6 +336,21 @@ def _place_as_target(doc: Document, trigger: Trigger, sentence: Sentence) -> Act
             country = p.place.country
             return Actor(p.text, p.place.name, country, None, None, (p.start_char, p.end_char))
     return None
+
+
+def _is_tally(doc: Document, trigger: Trigger) -> bool:
+    """"more than 100 attacks since mid-October": a running total, not one happening."""
+    return any(
+        q.end == trigger.end and q.quantity.unit == "attack" and q.quantity.value > 1
+        for q in doc.quantities
+    )
+
+
+def _no_one(event: Event) -> bool:
+    """No actor on either side and nothing else to place it: too little to code."""
+    return event.source is None and event.target is None and event.fatalities is None and (
+        event.place is None or event.place.precision >= 6
+    )
 
 
 def _mirror(event: Event) -> Event:

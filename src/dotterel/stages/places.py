@@ -44,8 +44,9 @@ _NOT_PLACE_KINDS = frozenset({"person", "organisation", "group", "demonym", "pro
 class PlaceTagger:
     name = "places"
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer, capitals: dict[str, str] | None = None) -> None:
         self.gazetteer = gazetteer
+        self.capitals = capitals or {}  # capital name -> ISO3, for datelines
 
     def __call__(self, doc: Document) -> Document:
         tokens = doc.tokens
@@ -60,9 +61,10 @@ class PlaceTagger:
             doc.focus_country = dateline
             context[dateline] += 3
         mentions: list[PlaceMention] = []
+        resolved: dict[str, GazetteerEntry] = {}  # one name, one place, within an article
         for sentence in doc.sentences:
             for start, end, name in self._names(tokens, sentence, blocked):
-                mention = self._mention(tokens, sentence, start, end, name, context)
+                mention = self._mention(tokens, sentence, start, end, name, context, resolved)
                 if mention is not None:
                     mentions.append(mention)
                     context[mention.place.country] += 1
@@ -102,6 +104,7 @@ class PlaceTagger:
         end: int,
         name: str,
         context: Counter[str | None],
+        resolved: dict[str, GazetteerEntry],
     ) -> PlaceMention | None:
         prep = governing_preposition(tokens, start, sentence.start)
         if prep == "of" and not _of_place(tokens, start, sentence):
@@ -112,11 +115,13 @@ class PlaceTagger:
             candidates = [c for c in candidates if c.country == stated] or [
                 GazetteerEntry(None, name, None, None, stated, None, 0, 1)
             ]
-        entry = _best(candidates, name, context)
+        entry = resolved.get(name) if stated is None else None
+        entry = entry or _best(candidates, name, context)
         if entry is None or not _reads_as_place(tokens, sentence, start, end, prep, entry):
             return None
-        if stated is None and _weak(tokens, end, sentence, entry, context):
+        if name not in resolved and stated is None and _weak(tokens, end, sentence, entry, context):
             return None
+        resolved.setdefault(name, entry)
         span = tokens[start:end]
         place = Place(
             name=span.text,
@@ -155,6 +160,8 @@ class PlaceTagger:
                 break
             words.append(token.text)
         name = " ".join(words).title()
+        if name in self.capitals:
+            return self.capitals[name]
         found = [c for c in self.gazetteer.candidates(name) if c.precision == 1]
         return max(found, key=lambda c: c.population).country if found else None
 

@@ -174,6 +174,18 @@ def clause_stop(tokens: Doc, trigger: Trigger, sentence: Sentence, reach: bool =
     return sentence.end
 
 
+def _between_pair(
+    tokens: Doc, trigger: Trigger, actors: list[ActorMention], stop: int
+) -> tuple[ActorMention, ActorMention] | None:
+    """"a truce between Israel and Iran": the two parties, in order."""
+    if trigger.end >= stop or tokens[trigger.end].lower_ != "between":
+        return None
+    after = [m for m in actors if trigger.end < m.start < stop and m.prep in {"between", None}]
+    if len(after) >= 2 and after[0].country != after[1].country:
+        return after[0], after[1]
+    return None
+
+
 def roles(
     tokens: Doc, trigger: Trigger, sentence: Sentence, actors: list[ActorMention]
 ) -> tuple[ActorMention | None, ActorMention | None]:
@@ -192,13 +204,16 @@ def roles(
     if source is None:
         source = _subject(tokens, actors, trigger, start, sentence.start)
     target = _first_after(actors, trigger, stop)
-    if trigger.symmetric and source is not None:
+    pair = _between_pair(tokens, trigger, actors, stop)
+    if (trigger.symmetric or trigger.mutual) and pair is not None:
+        return pair
+    if (trigger.symmetric or trigger.mutual) and source is not None:
         partner = _coordinated(tokens, source, actors)
         if partner is not None:
             target = partner
-    if target is None and source is not None:
+    if target is None and source is not None and source.country is not None:
         before = [m for m in actors if m.end <= trigger.start and _usable_target(m)
-                  and m.kind != "pronoun" and m.country != source.country]
+                  and m.kind not in {"pronoun", "generic"} and m.country != source.country]
         target = before[-1] if before else None
     if trigger.interception:
         return target, source

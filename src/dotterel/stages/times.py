@@ -225,16 +225,17 @@ def _explicit_day(match: re.Match[str], published: date | None) -> When | None |
     groups = match.groupdict()
     month = groups["m1"] or groups["m2"]
     day = groups["d1"] or groups["d2"]
-    text = f"{month} {day} {groups['y']}" if groups["y"] else f"{month} {day}"
     if groups["y"] is None and published is None:
         return None
-    settings: dict[str, object] = {"PREFER_DATES_FROM": "past", "STRICT_PARSING": True}
-    if published is not None:
-        settings["RELATIVE_BASE"] = datetime.combine(published, datetime.min.time())
-    parsed = dateparser.parse(text, languages=["en"], settings=settings)  # type: ignore[arg-type]
+    year = int(groups["y"]) if groups["y"] else published.year  # type: ignore[union-attr]
+    settings: dict[str, object] = {"STRICT_PARSING": True}
+    parsed = dateparser.parse(f"{month} {day} {year}", languages=["en"], settings=settings)  # type: ignore[arg-type]
     if parsed is None:
         return _SKIP
-    return _day(parsed.date())
+    found = parsed.date()
+    if groups["y"] is None and published is not None and found > published + timedelta(days=7):
+        found = found.replace(year=found.year - 1)  # "Dec 30" in a January story
+    return _day(found)
 
 
 def _explicit_period(groups: dict[str, str | None], published: date | None) -> When | None:

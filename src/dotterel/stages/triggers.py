@@ -69,6 +69,8 @@ class TriggerFinder:
         found = []
         for rule in self.pairs:
             for i in range(sentence.start, sentence.end):
+                if i > sentence.start and tokens[i - 1].text == "-":
+                    continue  # "anti-ship missiles": no verb inside a compound
                 verb_end = _match_any(tokens, i, sentence.end, rule.verbs)
                 if verb_end is None:
                     continue
@@ -82,9 +84,15 @@ class TriggerFinder:
         return found
 
 
+_NOUN_MARKERS = frozenset(
+    "the a an its their his her our this these those such any no some many several big high "
+    "heavy new further more major fresh fierce deadly massive large first second latest "
+    "renewed repeated recent".split()
+)
 _BEFORE_VERB = frozenset(
     "and also then it they he she who which that to not later had has have was were is are "
-    "been will would could may might reportedly allegedly repeatedly".split()
+    "been will would could may might reportedly allegedly repeatedly never still again "
+    "jointly separately".split()
 )
 
 
@@ -96,13 +104,13 @@ def _by_word_class(
     if not {"verb", "noun"} <= kinds:
         return entries
     before = tokens[start - 1] if start > floor else None
-    nounish = (
-        before is not None
-        and (before.is_lower or before.like_num)
-        and before.lower_ not in _BEFORE_VERB
+    nounish = before is not None and (
+        before.lower_ in _NOUN_MARKERS
+        or before.like_num
+        or (before.is_lower and before.is_alpha and before.lower_ not in _BEFORE_VERB)
     )
-    wanted = "noun" if nounish else "verb"
-    return [e for e in entries if e.kind == wanted]
+    drop = "verb" if nounish else "noun"
+    return [e for e in entries if e.kind != drop]
 
 
 def _match_any(tokens: Doc, i: int, stop: int, forms: frozenset[str]) -> int | None:
