@@ -48,7 +48,7 @@ class ActorMention:
     country: str | None
     sector: str | None
     wikidata: str | None
-    kind: str  # country | demonym | metonym | organisation | person | group | generic | pronoun
+    kind: str  # country|demonym|metonym|organisation|person|group|generic|pronoun|territory
     sentence: int
     prep: str | None = None  # the preposition governing the mention's noun phrase, if any
 

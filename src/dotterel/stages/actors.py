@@ -185,6 +185,10 @@ class ActorTagger:
             j = end
             if j < stop and tokens[j].text in {"'s", "’s", "'"}:
                 j += 1
+            if entry.kind == "demonym" and j < stop and tokens[j].lower_ in LOCATIVE_NOUNS:
+                # "Pakistani border posts", "Russian soil": the country's territory, which
+                # can be attacked (a target) but does not act (never a source).
+                entry = replace(entry, kind="territory")
             hit = _sector_after(tokens, j, stop, sector_spans, possessive=j > end)
             if hit is not None:
                 end, sector = hit

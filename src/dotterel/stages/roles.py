@@ -73,7 +73,11 @@ def _agent(tokens: Doc, trigger: Trigger, actors: list[ActorMention]) -> ActorMe
 
 
 def _usable_source(m: ActorMention) -> bool:
-    return m.prep not in LOCATIVE and m.prep not in {"according to", "by"}
+    return (
+        m.prep not in LOCATIVE
+        and m.prep not in {"according to", "by"}
+        and m.kind != "territory"
+    )
 
 
 def _usable_target(m: ActorMention) -> bool:
@@ -89,7 +93,10 @@ def _subject(
     in_clause = [m for m in actors if start <= m.start < trigger.start and _usable_source(m)]
     if in_clause:
         return in_clause[0]
-    earlier = [m for m in actors if floor <= m.start < start and m.prep not in LOCATIVE]
+    earlier = [
+        m for m in actors
+        if floor <= m.start < start and m.prep not in LOCATIVE and m.kind != "territory"
+    ]
     conjoined = start > floor and tokens[start - 1].lower_ in {"and", "but", "or"}
     if conjoined:
         subjects = [m for m in earlier if m.prep is None]
