@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from dotterel.document import ActorMention, Document
+
 MakeDoc = Callable[..., Document]
 
 
@@ -26,8 +27,12 @@ def mention(doc: Document, words: str) -> ActorMention:
         ("Russian officials said the convoy was turned back.", "Russian officials", "RUS", "GOV"),
         ("Kyiv's troops held their positions near Pokrovsk.", "Kyiv's troops", "UKR", "MIL"),
         ("The Israeli military said its jets hit the site.", "Israeli military", "ISR", "MIL"),
-        ("Russia's Defence Ministry said 30 drones were downed.", "Russia's Defence Ministry",
-         "RUS", "GOV"),
+        (
+            "Russia's Defence Ministry said 30 drones were downed.",
+            "Russia's Defence Ministry",
+            "RUS",
+            "GOV",
+        ),
         ("The Kremlin dismissed the report as propaganda.", "Kremlin", "RUS", "GOV"),
         ("A Kremlin spokesman dismissed the report.", "Kremlin spokesman", "RUS", "GOV"),
         ("The White House said talks would go ahead.", "White House", "USA", "GOV"),
@@ -50,8 +55,12 @@ def mention(doc: Document, words: str) -> ActorMention:
         ("Zelenskiy thanked the allies.", "Zelenskiy", "UKR", "GOV"),
         ("Zelensky thanked the allies.", "Zelensky", "UKR", "GOV"),
         ("Zelenskyy thanked the allies.", "Zelenskyy", "UKR", "GOV"),
-        ("President Volodymyr Zelenskiy thanked the allies.", "President Volodymyr Zelenskiy",
-         "UKR", "GOV"),
+        (
+            "President Volodymyr Zelenskiy thanked the allies.",
+            "President Volodymyr Zelenskiy",
+            "UKR",
+            "GOV",
+        ),
     ],
 )
 def test_named_and_described_actors(
@@ -68,8 +77,7 @@ def test_named_and_described_actors(
         ("British Prime Minister Keir Starmer spoke with Zelenskiy.", "Keir Starmer", "GBR"),
         ("Iranian Foreign Minister Abbas Araqchi arrived in Oman.", "Abbas Araqchi", "IRN"),
         ("French President Emmanuel Macron called Putin.", "Emmanuel Macron", "FRA"),
-        ("Ecuador's President Daniel Noboa declared a state of emergency.", "Daniel Noboa",
-         "ECU"),
+        ("Ecuador's President Daniel Noboa declared a state of emergency.", "Daniel Noboa", "ECU"),
     ],
 )
 def test_a_titled_person_takes_the_country_of_the_title(
@@ -84,8 +92,12 @@ def test_a_titled_person_takes_the_country_of_the_title(
 @pytest.mark.parametrize(
     ("text", "pronoun", "country", "canonical"),
     [
-        ("Zelenskiy flew to Washington. He met Trump at the White House.", "He", "UKR",
-         "Volodymyr Zelensky"),
+        (
+            "Zelenskiy flew to Washington. He met Trump at the White House.",
+            "He",
+            "UKR",
+            "Volodymyr Zelensky",
+        ),
         ("Netanyahu said he would not back down.", "he", "ISR", "Benjamin Netanyahu"),
         ("The Israeli military said it struck a depot.", "it", "ISR", None),
         ("Ukraine's SBU security service said it hit an oil refinery.", "it", "UKR", None),
@@ -126,7 +138,6 @@ def test_sector_words_alone_are_generic_actors(make_doc: MakeDoc) -> None:
 
 def test_focus_country_is_the_most_mentioned(make_doc: MakeDoc) -> None:
     doc = make_doc(
-        "Sudan's army shelled the market. Sudanese officials blamed the RSF. "
-        "Egypt called for calm."
+        "Sudan's army shelled the market. Sudanese officials blamed the RSF. Egypt called for calm."
     )
     assert doc.focus_country == "SDN"

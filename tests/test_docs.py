@@ -17,7 +17,9 @@ def test_readme_opens_with_the_two_commands() -> None:
     assert "make run" in head and "make test" in head
 
 
-@pytest.mark.parametrize("command", [c.name or c.callback.__name__ for c in app.registered_commands])  # type: ignore[union-attr]
+@pytest.mark.parametrize(
+    "command", [c.name or c.callback.__name__ for c in app.registered_commands]
+)  # type: ignore[union-attr]
 def test_every_command_is_documented(command: str) -> None:
     assert f"dotterel {command}" in README
 

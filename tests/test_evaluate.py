@@ -47,8 +47,10 @@ def test_every_dev_article_is_processed(report: dict[str, object]) -> None:
 
 def test_gold_reader_rejects_a_malformed_line(tmp_path: Path) -> None:
     bad = tmp_path / "gold.jsonl"
-    bad.write_text('{"id": "x", "text": "Talks.", "published": "2025-01-01", "events": []}\nnot json\n')
-    with pytest.raises(Exception, match="gold.jsonl:2"):
+    bad.write_text(
+        '{"id": "x", "text": "Talks.", "published": "2025-01-01", "events": []}\nnot json\n'
+    )
+    with pytest.raises(Exception, match=r"gold\.jsonl:2"):
         list(read_gold(bad))
 
 
@@ -57,7 +59,8 @@ def test_to_gold_flattens_an_event_to_the_gold_fields(tmp_path: Path) -> None:
 
     pipeline = Pipeline(Settings(cache_dir=str(tmp_path.parent / "gazetteer-cache")))
     [event] = [
-        e for e in pipeline.extract(
+        e
+        for e in pipeline.extract(
             "Russian missiles struck the port city of Odesa overnight, killing four people, "
             "Ukrainian officials said.",
             published=date(2024, 5, 2),

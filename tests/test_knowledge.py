@@ -45,8 +45,16 @@ def test_every_data_file_parses_and_is_not_empty(name: str) -> None:
 
 def test_the_files_the_stages_need_are_there() -> None:
     needed = {
-        "countries.tsv", "organisations.yaml", "people.yaml", "groups.yaml", "sectors.yaml",
-        "triggers.yaml", "cues.yaml", "units.yaml", "modes.yaml", "acled.yaml",
+        "countries.tsv",
+        "organisations.yaml",
+        "people.yaml",
+        "groups.yaml",
+        "sectors.yaml",
+        "triggers.yaml",
+        "cues.yaml",
+        "units.yaml",
+        "modes.yaml",
+        "acled.yaml",
         "irregular_verbs.tsv",
     }
     assert needed <= set(DATA_FILES)
@@ -54,8 +62,15 @@ def test_the_files_the_stages_need_are_there() -> None:
 
 @pytest.mark.parametrize(
     "loader",
-    [load_countries, load_sectors, load_cues, load_units, load_modes, load_acled,
-     load_irregular_verbs],
+    [
+        load_countries,
+        load_sectors,
+        load_cues,
+        load_units,
+        load_modes,
+        load_acled,
+        load_irregular_verbs,
+    ],
     ids=lambda f: f.__name__,
 )
 def test_each_loader_returns_records(loader: Callable[[], object]) -> None:

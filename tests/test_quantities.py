@@ -24,28 +24,52 @@ def counts(doc: Document) -> list[Count]:
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
-        ("Russia launched at least 91 drones at Ukraine overnight.",
-         [(91, "at_least", "drone", None, None, None)]),
-        ("An airstrike hit a market in Gaza, killing at least three people.",
-         [(3, "at_least", "person", None, "killed", None)]),
-        ("Between seven and nine soldiers were killed in the ambush.",
-         [(7, "range", "person", 9, "killed", None)]),
-        ("More than 300 people were injured in the blasts.",
-         [(300, "at_least", "person", None, "injured", None)]),
-        ("Gunmen killed up to 15 villagers in Zamfara state.",
-         [(15, "at_most", "person", None, "killed", None)]),
-        ("A car bomb exploded in Mogadishu, killing about 20 people and injuring 50 others.",
-         [(20, "about", "person", None, "killed", None),
-          (50, "exact", "person", None, "injured", None)]),
-        ("Russia fired nearly 200 missiles and 1,200 drones at Ukraine this month.",
-         [(200, "about", "missile", None, None, None),
-          (1200, "exact", "drone", None, None, None)]),
-        ("The war has displaced two million people.",
-         [(2_000_000, "exact", "person", None, None, None)]),
-        ("About 40 trucks carrying aid crossed into Gaza.",
-         [(40, "about", "vehicle", None, None, None)]),
-        ("Around 120 prisoners were released on Sunday.",
-         [(120, "about", "person", None, None, None)]),
+        (
+            "Russia launched at least 91 drones at Ukraine overnight.",
+            [(91, "at_least", "drone", None, None, None)],
+        ),
+        (
+            "An airstrike hit a market in Gaza, killing at least three people.",
+            [(3, "at_least", "person", None, "killed", None)],
+        ),
+        (
+            "Between seven and nine soldiers were killed in the ambush.",
+            [(7, "range", "person", 9, "killed", None)],
+        ),
+        (
+            "More than 300 people were injured in the blasts.",
+            [(300, "at_least", "person", None, "injured", None)],
+        ),
+        (
+            "Gunmen killed up to 15 villagers in Zamfara state.",
+            [(15, "at_most", "person", None, "killed", None)],
+        ),
+        (
+            "A car bomb exploded in Mogadishu, killing about 20 people and injuring 50 others.",
+            [
+                (20, "about", "person", None, "killed", None),
+                (50, "exact", "person", None, "injured", None),
+            ],
+        ),
+        (
+            "Russia fired nearly 200 missiles and 1,200 drones at Ukraine this month.",
+            [
+                (200, "about", "missile", None, None, None),
+                (1200, "exact", "drone", None, None, None),
+            ],
+        ),
+        (
+            "The war has displaced two million people.",
+            [(2_000_000, "exact", "person", None, None, None)],
+        ),
+        (
+            "About 40 trucks carrying aid crossed into Gaza.",
+            [(40, "about", "vehicle", None, None, None)],
+        ),
+        (
+            "Around 120 prisoners were released on Sunday.",
+            [(120, "about", "person", None, None, None)],
+        ),
     ],
 )
 def test_counts(make_doc: MakeDoc, sentence: str, expected: list[Count]) -> None:
@@ -55,21 +79,37 @@ def test_counts(make_doc: MakeDoc, sentence: str, expected: list[Count]) -> None
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
-        ("Ukraine fired 40 drones at the Crimean bridge, Russian officials said.",
-         [(40, "exact", "drone", None, None, "Russian officials")]),
-        ("Four civilians died in the shelling, according to the health ministry.",
-         [(4, "exact", "person", None, "killed", "the health ministry")]),
-        ("According to Moscow, 337 drones were downed over Russia.",
-         [(337, "exact", "drone", None, None, "Moscow")]),
-        ("Some 30 soldiers were wounded, the army said.",
-         [(30, "about", "person", None, "injured", "the army")]),
-        ("The blast killed 12 people and wounded 30 others, police said.",
-         [(12, "exact", "person", None, "killed", "police"),
-          (30, "exact", "person", None, "injured", "police")]),
-        ("Israeli strikes killed 23 people, the Gaza health ministry said, while the army "
-         "said it hit 15 militants.",
-         [(23, "exact", "person", None, "killed", "the Gaza health ministry"),
-          (15, "exact", "person", None, None, "the army")]),
+        (
+            "Ukraine fired 40 drones at the Crimean bridge, Russian officials said.",
+            [(40, "exact", "drone", None, None, "Russian officials")],
+        ),
+        (
+            "Four civilians died in the shelling, according to the health ministry.",
+            [(4, "exact", "person", None, "killed", "the health ministry")],
+        ),
+        (
+            "According to Moscow, 337 drones were downed over Russia.",
+            [(337, "exact", "drone", None, None, "Moscow")],
+        ),
+        (
+            "Some 30 soldiers were wounded, the army said.",
+            [(30, "about", "person", None, "injured", "the army")],
+        ),
+        (
+            "The blast killed 12 people and wounded 30 others, police said.",
+            [
+                (12, "exact", "person", None, "killed", "police"),
+                (30, "exact", "person", None, "injured", "police"),
+            ],
+        ),
+        (
+            "Israeli strikes killed 23 people, the Gaza health ministry said, while the army "
+            "said it hit 15 militants.",
+            [
+                (23, "exact", "person", None, "killed", "the Gaza health ministry"),
+                (15, "exact", "person", None, None, "the army"),
+            ],
+        ),
     ],
 )
 def test_claimants(make_doc: MakeDoc, sentence: str, expected: list[Count]) -> None:

@@ -45,12 +45,18 @@ def odesa_strike(**changes: object) -> Event:
         "fatalities": Estimate(2, 2, 4, ["Ukrainian officials"]),
         "injured": None,
         "quantities": [
-            Quantity(2, "range", "person", (49, 76), high=4,
-                     claimed_by="Ukrainian officials", role="killed"),
+            Quantity(
+                2,
+                "range",
+                "person",
+                (49, 76),
+                high=4,
+                claimed_by="Ukrainian officials",
+                role="killed",
+            ),
         ],
         "attribution": Attribution("Ukrainian officials", (78, 97), "UKR"),
-        "acled": {"event_type": "Explosions/Remote violence",
-                  "sub_event_type": "Air/drone strike"},
+        "acled": {"event_type": "Explosions/Remote violence", "sub_event_type": "Air/drone strike"},
         "cameo": "190",
         "evidence": Evidence(SENTENCE, 0, len(SENTENCE)),
         "confidence": 0.85,
@@ -65,12 +71,24 @@ def odesa_strike(**changes: object) -> Event:
     "event",
     [
         odesa_strike(),
-        odesa_strike(source=None, target=None, place=None, date=None, fatalities=None,
-                     quantities=[], attribution=None, acled=None, trigger=None,
-                     article_ref=None, context=[]),
-        odesa_strike(place=Place("Ukraine", None, None, None, "UKR", None, 6, None),
-                     date=When(date(2025, 3, 3), date(2025, 3, 9), 3, None),
-                     injured=Estimate(5, 5, 5)),
+        odesa_strike(
+            source=None,
+            target=None,
+            place=None,
+            date=None,
+            fatalities=None,
+            quantities=[],
+            attribution=None,
+            acled=None,
+            trigger=None,
+            article_ref=None,
+            context=[],
+        ),
+        odesa_strike(
+            place=Place("Ukraine", None, None, None, "UKR", None, 6, None),
+            date=When(date(2025, 3, 3), date(2025, 3, 9), 3, None),
+            injured=Estimate(5, 5, 5),
+        ),
     ],
     ids=["full", "sparse", "country-and-week"],
 )
@@ -81,10 +99,18 @@ def test_event_survives_a_json_round_trip(event: Event) -> None:
 
 def test_to_dict_writes_the_contract_field_names() -> None:
     plain = to_dict(odesa_strike())
-    assert plain["date"] == {"start": "2025-03-08", "end": "2025-03-08", "precision": 1,
-                             "span": [28, 39]}
-    assert plain["fatalities"] == {"low": 2, "best": 2, "high": 4,
-                                   "claimed_by": ["Ukrainian officials"]}
+    assert plain["date"] == {
+        "start": "2025-03-08",
+        "end": "2025-03-08",
+        "precision": 1,
+        "span": [28, 39],
+    }
+    assert plain["fatalities"] == {
+        "low": 2,
+        "best": 2,
+        "high": 4,
+        "claimed_by": ["Ukrainian officials"],
+    }
     assert plain["source"]["country"] == "RUS"
     assert plain["place"]["precision"] == 1
     assert plain["evidence"]["sentence"] == SENTENCE
@@ -106,12 +132,12 @@ def test_coded_events_round_trip(pipeline: Pipeline) -> None:
     "variant",
     [
         "Kyiv\u2019s troops  held the line,\nofficials said \u201cfirmly\u201d.",
-        "  Kyiv's troops held the line, officials said \"firmly\".\n",
-        "Kyiv's troops\theld the line,   officials said \"firmly\".",
+        '  Kyiv\'s troops held the line, officials said "firmly".\n',
+        'Kyiv\'s troops\theld the line,   officials said "firmly".',
     ],
 )
 def test_article_id_ignores_whitespace_and_curly_quotes(variant: str) -> None:
-    plain = "Kyiv's troops held the line, officials said \"firmly\"."
+    plain = 'Kyiv\'s troops held the line, officials said "firmly".'
     assert article_id_for(variant) == article_id_for(plain)
 
 

@@ -14,8 +14,7 @@ from dotterel.settings import SETTINGS, Settings
 def settings_file(tmp_path: Path) -> Path:
     path = tmp_path / "dotterel.toml"
     path.write_text(
-        '[dotterel]\ndb = "sqlite:///from-file.db"\nmin_population = 5000\n'
-        'max_chars = 2000\n',
+        '[dotterel]\ndb = "sqlite:///from-file.db"\nmin_population = 5000\nmax_chars = 2000\n',
         encoding="utf-8",
     )
     return path
@@ -35,7 +34,10 @@ def test_every_setting_has_help() -> None:
 def test_file_overrides_defaults(settings_file: Path) -> None:
     loaded = Settings.load(settings_file, env={})
     assert (loaded.db, loaded.min_population, loaded.max_chars) == (
-        "sqlite:///from-file.db", 5000, 2000)
+        "sqlite:///from-file.db",
+        5000,
+        2000,
+    )
     assert loaded.tokenizer_cache == Settings().tokenizer_cache
 
 
@@ -49,15 +51,20 @@ def test_environment_overrides_file(settings_file: Path) -> None:
     env = {"DOTTEREL_DB": "sqlite:///from-env.db", "DOTTEREL_MIN_POPULATION": "15000"}
     loaded = Settings.load(settings_file, env=env)
     assert (loaded.db, loaded.min_population, loaded.max_chars) == (
-        "sqlite:///from-env.db", 15000, 2000)
+        "sqlite:///from-env.db",
+        15000,
+        2000,
+    )
 
 
 def test_flags_override_environment(settings_file: Path) -> None:
     env = {"DOTTEREL_DB": "sqlite:///from-env.db", "DOTTEREL_MIN_POPULATION": "15000"}
-    loaded = Settings.load(settings_file, env=env, db="sqlite:///from-flag.db",
-                           min_population=None)
+    loaded = Settings.load(settings_file, env=env, db="sqlite:///from-flag.db", min_population=None)
     assert (loaded.db, loaded.min_population, loaded.max_chars) == (
-        "sqlite:///from-flag.db", 15000, 2000)
+        "sqlite:///from-flag.db",
+        15000,
+        2000,
+    )
 
 
 def test_process_environment_is_read_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -68,8 +75,9 @@ def test_process_environment_is_read_by_default(monkeypatch: pytest.MonkeyPatch)
     assert loaded.cache_path == Path("/srv/dotterel-cache")
 
 
-def test_empty_cache_dir_means_the_user_cache(monkeypatch: pytest.MonkeyPatch,
-                                              tmp_path: Path) -> None:
+def test_empty_cache_dir_means_the_user_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert Settings().cache_path == tmp_path / "dotterel"
 
@@ -91,8 +99,12 @@ def test_bad_values_raise_settings_error(env: dict[str, str], flags: dict[str, o
 
 @pytest.mark.parametrize(
     "content",
-    ['[dotterel]\nmin_population = "many"\n', "[dotterel]\nthreads = 4\n", "db = = 1\n",
-     "dotterel = 3\n"],
+    [
+        '[dotterel]\nmin_population = "many"\n',
+        "[dotterel]\nthreads = 4\n",
+        "db = = 1\n",
+        "dotterel = 3\n",
+    ],
     ids=["bad-type", "unknown-name", "not-toml", "section-not-a-table"],
 )
 def test_bad_settings_files_raise_settings_error(tmp_path: Path, content: str) -> None:

@@ -1,9 +1,9 @@
 """dotterel: news about armed conflict and diplomacy in, coded event data out.
 
-    >>> import dotterel
-    >>> events = dotterel.extract(text, published=date(2025, 3, 11))
-    >>> pipeline = dotterel.Pipeline(dotterel.Settings())
-    >>> for result in pipeline.pipe(articles): ...
+>>> import dotterel
+>>> events = dotterel.extract(text, published=date(2025, 3, 11))
+>>> pipeline = dotterel.Pipeline(dotterel.Settings())
+>>> for result in pipeline.pipe(articles): ...
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ __all__ = [
     "Place",
     "Quantity",
     "Result",
-    "SettingsError",
     "Settings",
+    "SettingsError",
     "StageError",
     "StoreError",
     "When",
@@ -63,7 +63,9 @@ __all__ = [
 __version__ = "0.1.0"
 
 
-def extract(text: str, published: date | None = None, settings: Settings | None = None) -> list[Event]:
+def extract(
+    text: str, published: date | None = None, settings: Settings | None = None
+) -> list[Event]:
     """Events of one text. Builds a Pipeline each call: keep a Pipeline for many texts."""
     return Pipeline(settings).extract(text, published)
 

@@ -9,18 +9,19 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from dotterel.errors import DotterelError
 from dotterel.evaluate import evaluate as run_evaluation
 from dotterel.pipeline import Pipeline, Result
-from dotterel.records import Article, Event, to_dict
+from dotterel.records import EVENT_TYPES, Article, Event, to_dict
 from dotterel.settings import Settings
 from dotterel.sources import SourceProblem, parse_date, read_paths
 
@@ -31,10 +32,10 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Turn news about armed conflict and diplomacy into coded event data.",
 )
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     jsonl = "jsonl"
@@ -52,7 +53,7 @@ FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}")
+    err.print(f"[bold red]error:[/] {escape(message)}")
     return typer.Exit(code)
 
 
@@ -74,7 +75,7 @@ def _articles(paths: list[Path], published: date | None, problems: list[str]) ->
     for item in read_paths(paths, published):
         if isinstance(item, SourceProblem):
             problems.append(f"{item.ref}: {item.message}")
-            err.print(f"[yellow]skipped[/] {item.ref}: {item.message}")
+            err.print(f"[yellow]skipped[/] {escape(item.ref)}: {escape(item.message)}")
             continue
         yield item
 
@@ -85,7 +86,7 @@ def _results(
     for result in pipeline.pipe(articles):
         if result.error is not None:
             problems.append(str(result.error))
-            err.print(f"[yellow]skipped[/] {result.error}")
+            err.print(f"[yellow]skipped[/] {escape(str(result.error))}")
             continue
         yield result
 
@@ -115,7 +116,17 @@ def _actor(actor: Any) -> str:
 
 def _table(events: list[Event]) -> Table:
     table = Table(show_lines=False, title=f"{len(events)} events")
-    for name in ("type", "mode", "source", "target", "place", "date", "dead", "modality", "evidence"):
+    for name in (
+        "type",
+        "mode",
+        "source",
+        "target",
+        "place",
+        "date",
+        "dead",
+        "modality",
+        "evidence",
+    ):
         table.add_column(name, overflow="fold", max_width=60 if name == "evidence" else None)
     for e in events:
         dead = ""
@@ -152,11 +163,12 @@ def extract(
 ) -> None:
     """Code events from articles and print them (no store)."""
     settings = _settings(settings_file)
+    anchor = _published(published)
     problems: list[str] = []
     pipeline = Pipeline(settings)
     events = [
         e
-        for r in _results(pipeline, _articles(paths, _published(published), problems), problems)
+        for r in _results(pipeline, _articles(paths, anchor, problems), problems)
         for e in r.events
     ]
     _print_events(events, fmt)
@@ -175,11 +187,12 @@ def ingest(
     from dotterel.store import Store
 
     settings = _settings(settings_file, db=db)
+    anchor = _published(published)
     problems: list[str] = []
     pipeline = Pipeline(settings)
     try:
         with Store(settings.db) as store:
-            results = _results(pipeline, _articles(paths, _published(published), problems), problems)
+            results = _results(pipeline, _articles(paths, anchor, problems), problems)
             added, present = store.add_many((r.article, r.events) for r in results)
             counts = store.counts()
     except DotterelError as exc:
@@ -208,9 +221,11 @@ def events(
     from dotterel.store import Store
 
     settings = _settings(settings_file, db=db)
+    if type is not None and type.upper() not in EVENT_TYPES:
+        raise _fail(f"--type {type!r} is not a PLOVER type; use one of {', '.join(EVENT_TYPES)}", 2)
     try:
         start = parse_date(since, "--since")
-        with Store(settings.db) as store:
+        with Store(settings.db, create=False) as store:
             found = store.events(type=type, country=country, since=start, limit=limit)
     except DotterelError as exc:
         raise _fail(str(exc)) from exc
@@ -243,5 +258,7 @@ def evaluate(
             f"(tp {s['tp']}, fp {s['fp']}, fn {s['fn']})",
         )
     for name in ("date", "place", "fatalities", "modality"):
-        table.add_row(f"{name} accuracy on {report['matched']} matched", f"{report[f'{name}_accuracy']:.3f}")
+        table.add_row(
+            f"{name} accuracy on {report['matched']} matched", f"{report[f'{name}_accuracy']:.3f}"
+        )
     Console(width=160).print(table)

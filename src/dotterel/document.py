@@ -17,13 +17,13 @@ from dotterel.records import Article, Attribution, Event, Place, Quantity, When
 
 __all__ = [
     "ActorMention",
-    "in_sentence",
     "AttributionMention",
     "Document",
     "PlaceMention",
     "QuantityMention",
     "Sentence",
     "TimeMention",
+    "in_sentence",
 ]
 
 

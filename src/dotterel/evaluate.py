@@ -51,8 +51,14 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def as_dict(self) -> dict[str, float | int]:
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(self.precision, 4),
-                "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
 
 
 @dataclass(slots=True)
@@ -147,21 +153,30 @@ def _place_ok(gold: dict[str, Any], pred: dict[str, Any]) -> bool:
         return pred.get("place") is None
     if pred.get("place") is None:
         return False
-    if gold["place"].lower() in pred["place"].lower() or pred["place"].lower() in gold["place"].lower():
+    if (
+        gold["place"].lower() in pred["place"].lower()
+        or pred["place"].lower() in gold["place"].lower()
+    ):
         return True
     if None in (gold.get("lat"), gold.get("lon"), pred.get("lat"), pred.get("lon")):
         return False
-    return (abs(gold["lat"] - pred["lat"]) <= COORD_TOLERANCE
-            and abs(gold["lon"] - pred["lon"]) <= COORD_TOLERANCE)
+    return bool(
+        abs(gold["lat"] - pred["lat"]) <= COORD_TOLERANCE
+        and abs(gold["lon"] - pred["lon"]) <= COORD_TOLERANCE
+    )
 
 
 def _score_pair(report: Report, gold: dict[str, Any], pred: dict[str, Any]) -> None:
     report.matched += 1
     report.date_correct += (gold.get("date"), gold.get("date_precision")) == (
-        pred["date"], pred["date_precision"])
+        pred["date"],
+        pred["date_precision"],
+    )
     report.place_correct += _place_ok(gold, pred)
     report.fatalities_correct += (gold.get("fatalities"), gold.get("fatalities_high")) == (
-        pred["fatalities"], pred["fatalities_high"])
+        pred["fatalities"],
+        pred["fatalities_high"],
+    )
     report.modality_correct += gold.get("modality") == pred["modality"]
 
 
@@ -198,4 +213,3 @@ def evaluate(gold_path: Path, pipeline: Pipeline) -> Report:
         predicted = [to_gold(e) for e in result.events]
         _score_article(report, item.events, predicted)
     return report
-

@@ -50,7 +50,9 @@ class Result:
 class Pipeline:
     """segment -> actors -> places -> times -> quantities -> events."""
 
-    def __init__(self, settings: Settings | None = None, knowledge: Knowledge | None = None) -> None:
+    def __init__(
+        self, settings: Settings | None = None, knowledge: Knowledge | None = None
+    ) -> None:
         self.settings = settings or Settings()
         self.knowledge = knowledge or load_knowledge()
         nlp = make_nlp(self.settings.tokenizer_cache)

@@ -130,7 +130,7 @@ class Place:
 
 @dataclass(frozen=True, slots=True)
 class When:
-    """An ISO date range; precision follows UCDP date_prec (1 day, 2 span, 3 week, 4 month, 5 year)."""
+    """An ISO date range; precision is UCDP date_prec (1 day, 2 span, 3 week, 4 month, 5 year)."""
 
     start: date
     end: date
@@ -306,6 +306,8 @@ def event_from_dict(d: dict[str, Any]) -> Event:
         cameo=d.get("cameo"),
         evidence=Evidence(**d["evidence"]),
         confidence=float(d["confidence"]),
-        trigger=None if trigger is None else Span(trigger["start"], trigger["end"], trigger["text"]),
+        trigger=None
+        if trigger is None
+        else Span(trigger["start"], trigger["end"], trigger["text"]),
         article_ref=d.get("article_ref"),
     )

@@ -38,7 +38,9 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("db", "sqlite:///dotterel.db", "Store URL (SQLAlchemy), or a path to a SQLite file."),
-    Setting("cache_dir", "", "Folder for the gazetteer index; empty means $XDG_CACHE_HOME/dotterel."),
+    Setting(
+        "cache_dir", "", "Folder for the gazetteer index; empty means $XDG_CACHE_HOME/dotterel."
+    ),
     Setting(
         "min_population",
         1000,
@@ -116,6 +118,4 @@ def _coerce(name: str, value: Any) -> Any:
     try:
         return wanted(value)
     except (TypeError, ValueError) as exc:
-        raise SettingsError(
-            f"setting {name!r} must be {wanted.__name__}, got {value!r}"
-        ) from exc
+        raise SettingsError(f"setting {name!r} must be {wanted.__name__}, got {value!r}") from exc

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +33,11 @@ def parse_date(value: str | None, where: str = "date") -> date | None:
     """An ISO date (YYYY-MM-DD, or the date part of a datetime), or None."""
     if value is None or value == "":
         return None
+    text = str(value).strip()
     try:
-        return date.fromisoformat(str(value)[:10])
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
     except ValueError as exc:
         raise InputError(f"{where}: {value!r} is not a date (expected YYYY-MM-DD)") from exc
 

@@ -47,7 +47,7 @@ def _usable(name: str) -> bool:
     """A name news in English could write: Latin script, capitalised, not a lone letter."""
     if len(name) < 3 or not name[0].isupper():
         return False
-    return all(c.isascii() or c.isalpha() and ord(c) < 0x250 for c in name)
+    return all(c.isascii() or (c.isalpha() and ord(c) < 0x250) for c in name)
 
 
 class Gazetteer:
@@ -81,7 +81,9 @@ class Gazetteer:
         if raw is None:
             raw = _build(min_population, countries)
             _write_atomic(path, raw)
-        gazetteer = cls(raw["names"], raw["places"])
+        names: dict[str, list[int]] = raw["names"]  # type: ignore[assignment]
+        places: list[list[object]] = raw["places"]  # type: ignore[assignment]
+        gazetteer = cls(names, places)
         gazetteer.add_countries(countries)
         return gazetteer
 

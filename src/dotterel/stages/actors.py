@@ -21,29 +21,151 @@ __all__ = ["ActorTagger", "governing_preposition"]
 # Closed-class grammar, not world knowledge: which words can stand between a
 # preposition and the head of its noun phrase.
 PREPOSITIONS = frozenset(
-    "in at near outside inside on over above across into onto to from with against by of "
-    "for toward towards around within along between among upon after before behind under "
-    "through throughout beyond via".split()
+    [
+        "in",
+        "at",
+        "near",
+        "outside",
+        "inside",
+        "on",
+        "over",
+        "above",
+        "across",
+        "into",
+        "onto",
+        "to",
+        "from",
+        "with",
+        "against",
+        "by",
+        "of",
+        "for",
+        "toward",
+        "towards",
+        "around",
+        "within",
+        "along",
+        "between",
+        "among",
+        "upon",
+        "after",
+        "before",
+        "behind",
+        "under",
+        "through",
+        "throughout",
+        "beyond",
+        "via",
+    ]
 )
 DETERMINERS = frozenset(
-    "the a an its their his her our your this these those 's ’s ' any all some".split()
+    [
+        "the",
+        "a",
+        "an",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "your",
+        "this",
+        "these",
+        "those",
+        "'s",
+        "’s",
+        "'",
+        "any",
+        "all",
+        "some",
+    ]
 )
 PERSONAL = {"he": "person", "she": "person", "him": "person", "his": "person", "her": "person"}
 IMPERSONAL = {"it": "other", "its": "other"}
 PLURAL = {"they": "any", "them": "any", "their": "any"}
 # Words after a demonym that make it a description of a place, not an actor.
 LOCATIVE_NOUNS = frozenset(
-    "city town village soil territory airspace border region province side waters capital "
-    "port coast island islands part parts regions oblast district state".split()
+    [
+        "city",
+        "town",
+        "village",
+        "soil",
+        "territory",
+        "airspace",
+        "border",
+        "region",
+        "province",
+        "side",
+        "waters",
+        "capital",
+        "port",
+        "coast",
+        "island",
+        "islands",
+        "part",
+        "parts",
+        "regions",
+        "oblast",
+        "district",
+        "state",
+    ]
 )
 ROLE_WORDS = frozenset(
-    "president prime minister premier chancellor king queen emir leader foreign defence "
-    "defense interior secretary general spokesman spokeswoman ambassador envoy commander "
-    "chief minister of state house speaker crown prince sheikh supreme".split()
+    [
+        "president",
+        "prime",
+        "minister",
+        "premier",
+        "chancellor",
+        "king",
+        "queen",
+        "emir",
+        "leader",
+        "foreign",
+        "defence",
+        "defense",
+        "interior",
+        "secretary",
+        "general",
+        "spokesman",
+        "spokeswoman",
+        "ambassador",
+        "envoy",
+        "commander",
+        "chief",
+        "minister",
+        "of",
+        "state",
+        "house",
+        "speaker",
+        "crown",
+        "prince",
+        "sheikh",
+        "supreme",
+    ]
 )
 NOT_STANDALONE = frozenset(
-    "office mission group units unit patrol drones missiles artillery secretary general "
-    "officer warplanes jets fleet presidency authority delegation delegations".split()
+    [
+        "office",
+        "mission",
+        "group",
+        "units",
+        "unit",
+        "patrol",
+        "drones",
+        "missiles",
+        "artillery",
+        "secretary",
+        "general",
+        "officer",
+        "warplanes",
+        "jets",
+        "fleet",
+        "presidency",
+        "authority",
+        "delegation",
+        "delegations",
+    ]
 )
 
 
@@ -261,7 +383,7 @@ class ActorTagger:
             if end > sentence.end or any(i in covered for i in range(start, end)):
                 continue
             word = tokens[start:end].text.lower()
-            if word in NOT_STANDALONE or tokens[start].is_title and start > sentence.start:
+            if word in NOT_STANDALONE or (tokens[start].is_title and start > sentence.start):
                 continue
             entry = ActorEntry(tokens[start:end].text, None, None, sector, None, "generic")
             found.append(self._mention(tokens, sentence, start, end, entry, sector))
@@ -270,8 +392,34 @@ class ActorTagger:
 
 
 _VERBISH = frozenset(
-    "is are was were has have had be been will would said says did does do can could may "
-    "might must shall should and or but".split()
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "be",
+        "been",
+        "will",
+        "would",
+        "said",
+        "says",
+        "did",
+        "does",
+        "do",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "should",
+        "and",
+        "or",
+        "but",
+    ]
 )
 
 
@@ -301,7 +449,7 @@ def _sector_after(
 def _extend_group(
     tokens: Doc, end: int, stop: int, sector_spans: dict[int, tuple[int, str]]
 ) -> int:
-    """"al-Shabaab militant group": take a second sector word too."""
+    """ "al-Shabaab militant group": take a second sector word too."""
     if end < stop and end in sector_spans and sector_spans[end][1] in {"REB", "MIL"}:
         return sector_spans[end][0]
     return end

@@ -9,8 +9,8 @@ article codes each happening once.
 
 from __future__ import annotations
 
-import hashlib
 import dataclasses
+import hashlib
 from datetime import timedelta
 
 from spacy.language import Language
@@ -31,14 +31,48 @@ from dotterel.stages.merge import Candidate, merge_events
 from dotterel.stages.roles import clause_start, clause_stop, modality, roles
 from dotterel.stages.triggers import Trigger, TriggerFinder
 
-__all__ = ["EventCoder", "PIPELINE_VERSION"]
+__all__ = ["PIPELINE_VERSION", "EventCoder"]
 
 PIPELINE_VERSION = "0.1.0"
-_TERRITORY = frozenset({"capture", "seize", "retake", "recapture", "overrun", "entered",
-                        "took control of", "took over", "seized control of", "overran"})
+_TERRITORY = frozenset(
+    {
+        "capture",
+        "seize",
+        "retake",
+        "recapture",
+        "overrun",
+        "entered",
+        "took control of",
+        "took over",
+        "seized control of",
+        "overran",
+    }
+)
 _ABDUCTION = frozenset({"abduct", "kidnap", "abduction", "kidnapping"})
-_VERBISH = frozenset("is are was were has have had be been will would said says did do does "
-                     "pressed launched held made".split())
+_VERBISH = frozenset(
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "be",
+        "been",
+        "will",
+        "would",
+        "said",
+        "says",
+        "did",
+        "do",
+        "does",
+        "pressed",
+        "launched",
+        "held",
+        "made",
+    ]
+)
 
 
 _DEFINITE = frozenset({"the", "this", "that", "these", "those", "its", "their", "his", "her"})
@@ -63,7 +97,8 @@ class EventCoder:
         timed = {i for t in doc.times for i in range(t.start, t.end)}
         for sentence in doc.sentences:
             triggers = [
-                t for t in self.finder(tokens, sentence)
+                t
+                for t in self.finder(tokens, sentence)
                 if not any(i in timed for i in range(t.start, t.end))  # "March 29" is no march
             ]
             kept = self._keep(tokens, sentence, triggers)
@@ -113,12 +148,10 @@ class EventCoder:
         while i > sentence.start and steps < 12:
             for cue in self.context:
                 n = len(cue)
-                if i - n >= sentence.start and tuple(
-                    t.lower_ for t in tokens[i - n : i]
-                ) == cue:
+                if i - n >= sentence.start and tuple(t.lower_ for t in tokens[i - n : i]) == cue:
                     return True
             word = tokens[i - 1]
-            if word.lower_ in _VERBISH or word.is_punct and word.text != "-":
+            if word.lower_ in _VERBISH or (word.is_punct and word.text != "-"):
                 return False
             if word.lower_.endswith("ed") and len(word) > 4 and word.is_lower:
                 return False
@@ -136,9 +169,13 @@ class EventCoder:
             if head.end > trigger.start or head.start < start:
                 continue
             between = tokens[head.end : trigger.start]
-            if trigger.kind == "noun" and len(between) <= 7 and all(
-                (t.is_alpha or t.is_quote) and t.lower_ not in {"with", "after", "while", "by"}
-                for t in between
+            if (
+                trigger.kind == "noun"
+                and len(between) <= 7
+                and all(
+                    (t.is_alpha or t.is_quote) and t.lower_ not in {"with", "after", "while", "by"}
+                    for t in between
+                )
             ):
                 return head
             if head.type in self.complement_heads and (
@@ -172,7 +209,8 @@ class EventCoder:
             place = self._place(doc, trigger, sentence, source_actor, target_actor)
         when = self._date(doc, trigger, sentence, mood, last_date)
         quantities = [
-            q for q in in_sentence(doc.quantities, sentence.index)
+            q
+            for q in in_sentence(doc.quantities, sentence.index)
             if _nearest(q, siblings, trigger.type) is trigger
         ]
         fatalities = _estimate(quantities, "killed") if trigger.type == "ASSAULT" else None
@@ -180,8 +218,11 @@ class EventCoder:
         mode = trigger.mode or self._mode(tokens, sentence, trigger)
         evidence = Evidence(sentence.text, sentence.start_char, sentence.end_char)
         attribution = next(
-            (a.attribution for a in doc.attributions
-             if a.sentence == sentence.index and a.start <= trigger.start < a.end),
+            (
+                a.attribution
+                for a in doc.attributions
+                if a.sentence == sentence.index and a.start <= trigger.start < a.end
+            ),
             None,
         )
         trigger_span = tokens[trigger.start : trigger.end]
@@ -199,8 +240,9 @@ class EventCoder:
             date=when,
             fatalities=fatalities,
             injured=injured,
-            quantities=[q.quantity for q in quantities if trigger.type in {"ASSAULT", "AID",
-                                                                            "MOBILIZE"}],
+            quantities=[
+                q.quantity for q in quantities if trigger.type in {"ASSAULT", "AID", "MOBILIZE"}
+            ],
             attribution=attribution,
             acled=self._acled(trigger, mode, target_actor),
             cameo=trigger.cameo,
@@ -210,7 +252,9 @@ class EventCoder:
             article_ref=doc.article.ref,
         )
 
-    def _actor(self, mention: ActorMention | None, doc: Document, where: str | None) -> Actor | None:
+    def _actor(
+        self, mention: ActorMention | None, doc: Document, where: str | None
+    ) -> Actor | None:
         """An actor record; a generic actor ("police") takes the event's or article's country."""
         if mention is None:
             return None
@@ -241,13 +285,20 @@ class EventCoder:
             p
             for p in in_sentence(doc.places, sentence.index)
             if p.prep is not None
-            and (start <= p.start < stop or p.start < _first_clause(tokens, sentence)
-                 or _where_clause(tokens, start) and start - 10 <= p.start < start)
+            and (
+                start <= p.start < stop
+                or p.start < _first_clause(tokens, sentence)
+                or (_where_clause(tokens, start) and start - 10 <= p.start < start)
+            )
         ]
         if places:
             best = min(places, key=lambda p: (_distance(p, trigger), p.place.precision))
-            specific = [p for p in places if p.place.precision < best.place.precision
-                        and p.place.country == best.place.country]
+            specific = [
+                p
+                for p in places
+                if p.place.precision < best.place.precision
+                and p.place.country == best.place.country
+            ]
             return (specific[0] if specific else best).place
         if source and target and source.country and source.country == target.country:
             country = self.knowledge.countries.get(source.country)
@@ -300,7 +351,9 @@ class EventCoder:
                 return mode
         return None
 
-    def _acled(self, trigger: Trigger, mode: str | None, target: Actor | None) -> dict[str, str] | None:
+    def _acled(
+        self, trigger: Trigger, mode: str | None, target: Actor | None
+    ) -> dict[str, str] | None:
         flags = set()
         if trigger.interception:
             flags.add("interception")
@@ -328,7 +381,7 @@ def _distance(mention: PlaceMention | TimeMention, trigger: Trigger) -> int:
 
 
 def _place_as_target(doc: Document, trigger: Trigger, sentence: Sentence) -> Actor | None:
-    """"attacked Klintsy": an attack on a named place targets that place's country."""
+    """ "attacked Klintsy": an attack on a named place targets that place's country."""
     if trigger.type not in {"ASSAULT", "COERCE"} or trigger.kind == "noun":
         return None
     for p in in_sentence(doc.places, sentence.index):
@@ -339,7 +392,7 @@ def _place_as_target(doc: Document, trigger: Trigger, sentence: Sentence) -> Act
 
 
 def _is_tally(doc: Document, trigger: Trigger) -> bool:
-    """"more than 100 attacks since mid-October": a running total, not one happening."""
+    """ "more than 100 attacks since mid-October": a running total, not one happening."""
     return any(
         q.end == trigger.end and q.quantity.unit == "attack" and q.quantity.value > 1
         for q in doc.quantities
@@ -348,8 +401,11 @@ def _is_tally(doc: Document, trigger: Trigger) -> bool:
 
 def _no_one(event: Event) -> bool:
     """No actor on either side and nothing else to place it: too little to code."""
-    return event.source is None and event.target is None and event.fatalities is None and (
-        event.place is None or event.place.precision >= 6
+    return (
+        event.source is None
+        and event.target is None
+        and event.fatalities is None
+        and (event.place is None or event.place.precision >= 6)
     )
 
 
@@ -357,8 +413,11 @@ def _mirror(event: Event) -> Event:
     """The other side of an exchange: "agreed to swap prisoners" is two releases."""
     return dataclasses.replace(
         event,
-        id=_event_id(event.article_id, event.type + ":mirror", event.evidence.start
-                     if event.trigger is None else event.trigger.start),
+        id=_event_id(
+            event.article_id,
+            event.type + ":mirror",
+            event.evidence.start if event.trigger is None else event.trigger.start,
+        ),
         source=event.target,
         target=event.source,
     )
@@ -373,7 +432,7 @@ def _long_past(event: Event, doc: Document) -> bool:
 
 
 def _target_from_referent(event: Event, absorbed: Trigger, earlier: list[Candidate]) -> Event:
-    """"Qatar condemned the attack": the target is whoever carried out that attack."""
+    """ "Qatar condemned the attack": the target is whoever carried out that attack."""
     for candidate in reversed(earlier):
         previous = candidate.event
         if previous.type != absorbed.type or previous.modality != "asserted":
@@ -394,7 +453,7 @@ def _nearest(q: QuantityMention, triggers: list[Trigger], kind: str) -> Trigger 
 
 
 def _where_clause(tokens: Doc, start: int) -> bool:
-    """"in Russia's Kursk area, where Moscow's forces...": the place is before "where"."""
+    """ "in Russia's Kursk area, where Moscow's forces...": the place is before "where"."""
     return start > 0 and tokens[start - 1].lower_ == "where"
 
 
@@ -403,13 +462,29 @@ def _first_clause(tokens: Doc, sentence: Sentence) -> int:
     for i in range(sentence.start, min(sentence.start + 12, sentence.end)):
         if tokens[i].text == ",":
             first = tokens[sentence.start].lower_
-            return i if first in {"on", "in", "at", "early", "late", "last", "overnight", "near",
-                                  "earlier", "later", "yesterday"} else sentence.start
+            return (
+                i
+                if first
+                in {
+                    "on",
+                    "in",
+                    "at",
+                    "early",
+                    "late",
+                    "last",
+                    "overnight",
+                    "near",
+                    "earlier",
+                    "later",
+                    "yesterday",
+                }
+                else sentence.start
+            )
     return sentence.start
 
 
 def _is_anaphoric(tokens: Doc, trigger: Trigger, sentence: Sentence) -> bool:
-    """"the strike", "carried out the attack": a definite event noun restates an earlier one."""
+    """ "the strike", "carried out the attack": a definite event noun restates an earlier one."""
     if trigger.kind == "noun":
         noun = trigger.start
     elif trigger.kind == "pair":
@@ -421,16 +496,21 @@ def _is_anaphoric(tokens: Doc, trigger: Trigger, sentence: Sentence) -> bool:
 
 
 def _is_dateline(time: TimeMention, sentence: Sentence) -> bool:
-    """"MAPUTO, March 29 —": the dateline restates publication, not an event's date."""
+    """ "MAPUTO, March 29 —": the dateline restates publication, not an event's date."""
     head = sentence.text[: time.end_char - sentence.start_char + 4]
-    return sentence.index == 0 and ("—" in head[-4:] or " - " in head[-4:]) and (
-        time.start_char - sentence.start_char < 40
+    return (
+        sentence.index == 0
+        and ("—" in head[-4:] or " - " in head[-4:])
+        and (time.start_char - sentence.start_char < 40)
     )
 
 
 def _estimate(quantities: list[QuantityMention], role: str) -> Estimate | None:
-    counted = [q.quantity for q in quantities if q.quantity.role == role
-               and q.quantity.qualifier != "vague"]
+    counted = [
+        q.quantity
+        for q in quantities
+        if q.quantity.role == role and q.quantity.qualifier != "vague"
+    ]
     if not counted:
         return None
     lows = [q.value for q in counted]
@@ -439,7 +519,9 @@ def _estimate(quantities: list[QuantityMention], role: str) -> Estimate | None:
     return Estimate(low=min(lows), best=min(lows), high=max(highs), claimed_by=claimants)
 
 
-def _confidence(trigger: Trigger, source: Actor | None, target: Actor | None, when: When | None) -> float:
+def _confidence(
+    trigger: Trigger, source: Actor | None, target: Actor | None, when: When | None
+) -> float:
     score = 0.4
     score += 0.15 if trigger.kind in {"verb", "pair", "phrase"} else 0.05
     score += 0.15 if source is not None and source.country else 0.0
@@ -451,4 +533,3 @@ def _confidence(trigger: Trigger, source: Actor | None, target: Actor | None, wh
 def _event_id(article_id: str, kind: str, trigger_start: int) -> str:
     key = f"{article_id}:{PIPELINE_VERSION}:{kind}:{trigger_start}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-

@@ -25,8 +25,8 @@ class Candidate:
 
 
 def _actor_fits(a: Actor | None, b: Actor | None) -> bool:
-    return a is None or b is None or a.country is None or b.country is None or (
-        a.country == b.country
+    return (
+        a is None or b is None or a.country is None or b.country is None or (a.country == b.country)
     )
 
 
@@ -37,8 +37,8 @@ def _date_fits(a: When | None, b: When | None) -> bool:
 
 
 def _place_fits(a: Place | None, b: Place | None) -> bool:
-    return a is None or b is None or a.country is None or b.country is None or (
-        a.country == b.country
+    return (
+        a is None or b is None or a.country is None or b.country is None or (a.country == b.country)
     )
 
 
@@ -113,12 +113,17 @@ def _may_restate(earlier: Candidate, later: Candidate) -> bool:
 def _same_scene(a: Event, b: Event) -> bool:
     """Both sides named, same countries, same day, same place: told twice."""
     return (
-        a.source is not None and b.source is not None
-        and a.target is not None and b.target is not None
+        a.source is not None
+        and b.source is not None
+        and a.target is not None
+        and b.target is not None
         and a.source.country == b.source.country
         and a.target.country == b.target.country
-        and a.date is not None and b.date is not None and a.date.start == b.date.start
-        and a.place is not None and b.place is not None
+        and a.date is not None
+        and b.date is not None
+        and a.date.start == b.date.start
+        and a.place is not None
+        and b.place is not None
         and a.place.geonames_id == b.place.geonames_id
         and a.place.name == b.place.name
     )

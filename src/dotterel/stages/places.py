@@ -22,8 +22,27 @@ from dotterel.stages.actors import governing_preposition
 __all__ = ["PlaceTagger"]
 
 LOCATIVE = frozenset(
-    "in at near outside inside on over above across into to from around toward towards "
-    "within along off of".split()
+    [
+        "in",
+        "at",
+        "near",
+        "outside",
+        "inside",
+        "on",
+        "over",
+        "above",
+        "across",
+        "into",
+        "to",
+        "from",
+        "around",
+        "toward",
+        "towards",
+        "within",
+        "along",
+        "off",
+        "of",
+    ]
 )
 # Place-type words that may sit between the preposition and the name: "in the town of X".
 _BIG_CITY = 250_000
@@ -33,9 +52,34 @@ _CALENDAR = frozenset(
 )
 # Words before "of" that make it locative: "the town of Palma", "outskirts of Goma".
 _OF_PLACE = frozenset(
-    "town city village region province district capital outskirts centre center heart port "
-    "north south east west state county island islands municipality suburb suburbs area "
-    "governorate oblast".split()
+    [
+        "town",
+        "city",
+        "village",
+        "region",
+        "province",
+        "district",
+        "capital",
+        "outskirts",
+        "centre",
+        "center",
+        "heart",
+        "port",
+        "north",
+        "south",
+        "east",
+        "west",
+        "state",
+        "county",
+        "island",
+        "islands",
+        "municipality",
+        "suburb",
+        "suburbs",
+        "area",
+        "governorate",
+        "oblast",
+    ]
 )
 _NOT_PLACE_KINDS = frozenset({"person", "organisation", "group", "demonym", "pronoun", "generic"})
 # A country or IGO actor named right before a place, as in "Russia's Kursk area".
@@ -55,7 +99,7 @@ class PlaceTagger:
         blocked = {
             i for m in doc.actors if m.kind in _NOT_PLACE_KINDS for i in range(m.start, m.end)
         }
-        context = Counter(m.country for m in doc.actors if m.country)
+        context: Counter[str | None] = Counter(m.country for m in doc.actors if m.country)
         dateline = self._dateline(tokens, doc)
         if dateline is not None:
             doc.focus_country = dateline
@@ -144,9 +188,8 @@ class PlaceTagger:
             prep=prep if prep in LOCATIVE and not _possessive(tokens, end, sentence) else None,
         )
 
-
     def _dateline(self, tokens: Doc, doc: Document) -> str | None:
-        """"NIAMEY, Sept 25 —": the dateline city's country is the story's home."""
+        """ "NIAMEY, Sept 25 —": the dateline city's country is the story's home."""
         if not doc.sentences:
             return None
         first = doc.sentences[0]
@@ -166,7 +209,7 @@ class PlaceTagger:
         return max(found, key=lambda c: c.population).country if found else None
 
     def _stated_country(self, tokens: Doc, end: int, sentence: Sentence) -> str | None:
-        """"Palma in Mozambique's north", "Goma, Congo": the text says which country."""
+        """ "Palma in Mozambique's north", "Goma, Congo": the text says which country."""
         j = end
         if j < sentence.end and tokens[j].text in {",", "in"}:
             j += 1
@@ -180,7 +223,7 @@ class PlaceTagger:
 
 
 def _of_place(tokens: Doc, start: int, sentence: Sentence) -> bool:
-    """"of" is locative only after a place word: "the town of Palma", not "two of its"."""
+    """ "of" is locative only after a place word: "the town of Palma", not "two of its"."""
     i = start - 1
     while i > sentence.start and tokens[i].lower_ != "of":
         i -= 1
@@ -216,7 +259,7 @@ def _best(
 
 
 def _possessive(tokens: Doc, end: int, sentence: Sentence) -> bool:
-    """"in Kyiv's relations": a name in the possessive names an actor, not where."""
+    """ "in Kyiv's relations": a name in the possessive names an actor, not where."""
     if end >= sentence.end or tokens[end].text not in {"'s", "’s"}:
         return False
     following = tokens[end + 1].lower_ if end + 1 < sentence.end else ""
@@ -224,8 +267,30 @@ def _possessive(tokens: Doc, end: int, sentence: Sentence) -> bool:
 
 
 _PLACE_NOUNS = frozenset(
-    "region province oblast area district state county city town village border coast "
-    "north south east west northern southern eastern western central capital".split()
+    [
+        "region",
+        "province",
+        "oblast",
+        "area",
+        "district",
+        "state",
+        "county",
+        "city",
+        "town",
+        "village",
+        "border",
+        "coast",
+        "north",
+        "south",
+        "east",
+        "west",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "central",
+        "capital",
+    ]
 )
 
 

@@ -21,12 +21,41 @@ __all__ = ["QuantityTagger"]
 _DIGITS = re.compile(r"^\d{1,3}(?:,\d{3})+$|^\d+(?:\.\d+)?$")
 # Words after a number that make it a date, an age, a measure or a name, not a count.
 _NOT_COUNT = frozenset(
-    "year years -year old percent per % km kilometres kilometers miles metres meters "
-    "hours hour minutes days day weeks months am pm p.m. a.m. o'clock st nd rd th "
-    "degrees".split()
+    [
+        "year",
+        "years",
+        "-year",
+        "old",
+        "percent",
+        "per",
+        "%",
+        "km",
+        "kilometres",
+        "kilometers",
+        "miles",
+        "metres",
+        "meters",
+        "hours",
+        "hour",
+        "minutes",
+        "days",
+        "day",
+        "weeks",
+        "months",
+        "am",
+        "pm",
+        "p.m.",
+        "a.m.",
+        "o'clock",
+        "st",
+        "nd",
+        "rd",
+        "th",
+        "degrees",
+    ]
 )
 _BOUNDARY = frozenset({",", ";", ":", "—", "–", "(", ")", "while", "but", "whereas"})
-_LINKS = frozenset({"of", "its", "their", "his", "her", "the", "his", "whom", "them"})
+_LINKS = frozenset({"of", "its", "their", "his", "her", "the", "whom", "them"})
 
 
 class QuantityTagger:
@@ -70,7 +99,11 @@ class QuantityTagger:
                 begin = _skip_adverbs(tokens, begin, i)
                 if begin < i:
                     final = _is_clause_final(tokens, i, sentence.end)
-                    scope = (sentence.start, begin) if final else (i + 1, _report_end(tokens, i, sentence.end))
+                    scope = (
+                        (sentence.start, begin)
+                        if final
+                        else (i + 1, _report_end(tokens, i, sentence.end))
+                    )
                     found.append(self._make(doc, tokens, sentence, begin, i, *scope))
             i += 1
         return found
@@ -159,8 +192,10 @@ class QuantityTagger:
             value, end = int(float(tokens[i].text.replace(",", ""))), i + 1
         elif word in self.cues.number_words:
             value, end = self.cues.number_words[word], i + 1
-            if end + 1 < stop and tokens[end].text == "-" and tokens[end + 1].lower_ in (
-                self.cues.number_words
+            if (
+                end + 1 < stop
+                and tokens[end].text == "-"
+                and tokens[end + 1].lower_ in (self.cues.number_words)
             ):
                 value += self.cues.number_words[tokens[end + 1].lower_]
                 end += 2
@@ -196,7 +231,7 @@ class QuantityTagger:
                 words = " ".join(t.lower_ for t in tokens[j : j + n])
                 if j + n <= stop and words in self.units:
                     return self.units[words], j + n
-            if tokens[j].is_punct and tokens[j].text != "-" or tokens[j].like_num:
+            if (tokens[j].is_punct and tokens[j].text != "-") or tokens[j].like_num:
                 break
             j += 1
             if tokens[j - 1].lower_ not in _LINKS:
@@ -232,9 +267,11 @@ class QuantityTagger:
 
 
 def _is_date_or_measure(tokens: Doc, i: int, after: int, sentence: Sentence) -> bool:
-    if after + 1 < sentence.end and tokens[after].lower_ == "of" and tokens[after + 1].lower_ in {
-        "which", "whom", "them", "these", "those", "us"
-    }:
+    if (
+        after + 1 < sentence.end
+        and tokens[after].lower_ == "of"
+        and tokens[after + 1].lower_ in {"which", "whom", "them", "these", "those", "us"}
+    ):
         return True  # "one of which": a pointer, not a count
     if after < sentence.end and tokens[after].lower_ in _NOT_COUNT:
         return True
@@ -244,8 +281,11 @@ def _is_date_or_measure(tokens: Doc, i: int, after: int, sentence: Sentence) -> 
         before = tokens[i - 1].lower_
         if before in {"in", "since", "article", "no", "number", "resolution", "$", "page"}:
             return tokens[i].text.isdigit() and (len(tokens[i].text) == 4 or before != "in")
-        if before[:3] in {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
-                          "nov", "dec"} and tokens[i - 1].is_title:
+        if (
+            before[:3]
+            in {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+            and tokens[i - 1].is_title
+        ):
             return True
     return False
 
@@ -279,9 +319,35 @@ def _report_end(tokens: Doc, i: int, stop: int) -> int:
 
 
 _TIME_WORDS = frozenset(
-    "on late early in last this week month year yesterday today tonight overnight later "
-    "earlier monday tuesday wednesday thursday friday saturday sunday night morning evening "
-    "afternoon also".split()
+    [
+        "on",
+        "late",
+        "early",
+        "in",
+        "last",
+        "this",
+        "week",
+        "month",
+        "year",
+        "yesterday",
+        "today",
+        "tonight",
+        "overnight",
+        "later",
+        "earlier",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "night",
+        "morning",
+        "evening",
+        "afternoon",
+        "also",
+    ]
 )
 
 

@@ -18,22 +18,93 @@ from dotterel.stages.triggers import Trigger
 __all__ = ["clause_start", "clause_stop", "modality", "roles"]
 
 CLAUSE_WORDS = frozenset(
-    "which who whom where when while whereas after before as because although though since "
-    "but that following said says say told ; —".split()
+    [
+        "which",
+        "who",
+        "whom",
+        "where",
+        "when",
+        "while",
+        "whereas",
+        "after",
+        "before",
+        "as",
+        "because",
+        "although",
+        "though",
+        "since",
+        "but",
+        "that",
+        "following",
+        "said",
+        "says",
+        "say",
+        "told",
+        ";",
+        "—",
+    ]
 )
 # Types whose object is often a reported clause: "warned that any Israeli retaliation".
 SPEECH_TYPES = frozenset({"THREATEN", "ACCUSE", "REQUEST", "REJECT", "SUPPORT"})
-_STOP_WORDS = frozenset("which who whom where while whereas that following ; —".split())
+_STOP_WORDS = frozenset(
+    ["which", "who", "whom", "where", "while", "whereas", "that", "following", ";", "—"]
+)
 _NOT_VERB_AFTER_TO = frozenset(
-    "the a an its their his her this that these those any all some".split()
+    [
+        "the",
+        "a",
+        "an",
+        "its",
+        "their",
+        "his",
+        "her",
+        "this",
+        "that",
+        "these",
+        "those",
+        "any",
+        "all",
+        "some",
+    ]
 )
-AUXILIARIES = frozenset("was were been being is are be got get".split())
+AUXILIARIES = frozenset(["was", "were", "been", "being", "is", "are", "be", "got", "get"])
 LOCATIVE = frozenset(
-    "in at near outside inside over above across into from around within along "
-    "through throughout under".split()
+    [
+        "in",
+        "at",
+        "near",
+        "outside",
+        "inside",
+        "over",
+        "above",
+        "across",
+        "into",
+        "from",
+        "around",
+        "within",
+        "along",
+        "through",
+        "throughout",
+        "under",
+    ]
 )
-TARGET_PREPS = frozenset({None, "on", "against", "at", "with", "to", "toward", "towards", "of",
-                          "between", "for", "upon", "into"})
+TARGET_PREPS = frozenset(
+    {
+        None,
+        "on",
+        "against",
+        "at",
+        "with",
+        "to",
+        "toward",
+        "towards",
+        "of",
+        "between",
+        "for",
+        "upon",
+        "into",
+    }
+)
 POSSESSIVES = frozenset({"his", "her", "its", "their"})
 
 
@@ -58,8 +129,14 @@ def _is_passive(tokens: Doc, trigger: Trigger, floor: int) -> bool:
     for j in range(trigger.head - 1, max(floor, trigger.head - 3) - 1, -1):
         if tokens[j].lower_ in AUXILIARIES:
             return True
-        if not tokens[j].is_alpha or tokens[j].lower_ not in {"not", "also", "reportedly",
-                                                              "allegedly", "being", "been"}:
+        if not tokens[j].is_alpha or tokens[j].lower_ not in {
+            "not",
+            "also",
+            "reportedly",
+            "allegedly",
+            "being",
+            "been",
+        }:
             return False
     return False
 
@@ -73,11 +150,7 @@ def _agent(tokens: Doc, trigger: Trigger, actors: list[ActorMention]) -> ActorMe
 
 
 def _usable_source(m: ActorMention) -> bool:
-    return (
-        m.prep not in LOCATIVE
-        and m.prep not in {"according to", "by"}
-        and m.kind != "territory"
-    )
+    return m.prep not in LOCATIVE and m.prep not in {"according to", "by"} and m.kind != "territory"
 
 
 def _usable_target(m: ActorMention) -> bool:
@@ -94,7 +167,8 @@ def _subject(
     if in_clause:
         return in_clause[0]
     earlier = [
-        m for m in actors
+        m
+        for m in actors
         if floor <= m.start < start and m.prep not in LOCATIVE and m.kind != "territory"
     ]
     conjoined = start > floor and tokens[start - 1].lower_ in {"and", "but", "or"}
@@ -106,8 +180,33 @@ def _subject(
 
 
 _NOT_IN_NOUN_PHRASE = frozenset(
-    "the a an this that on against at with by in to of for from is are was were has have had "
-    "will would said".split()
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "on",
+        "against",
+        "at",
+        "with",
+        "by",
+        "in",
+        "to",
+        "of",
+        "for",
+        "from",
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "said",
+    ]
 )
 
 
@@ -151,12 +250,14 @@ def _first_after(actors: list[ActorMention], trigger: Trigger, stop: int) -> Act
     return None
 
 
-def _coordinated(tokens: Doc, subject: ActorMention, actors: list[ActorMention]) -> ActorMention | None:
+def _coordinated(
+    tokens: Doc, subject: ActorMention, actors: list[ActorMention]
+) -> ActorMention | None:
     """The second party of "A and B": "Russian and Ukrainian delegations met"."""
     for m in actors:
-        if m.start > subject.start and m.start - subject.end <= 2:
-            if any(t.lower_ in {"and", "&"} for t in tokens[subject.end : m.start]):
-                return m
+        near = m.start > subject.start and m.start - subject.end <= 2
+        if near and any(t.lower_ in {"and", "&"} for t in tokens[subject.end : m.start]):
+            return m
     return None
 
 
@@ -173,8 +274,10 @@ def clause_stop(tokens: Doc, trigger: Trigger, sentence: Sentence, reach: bool =
             return j
         if word == "to" and j + 1 < sentence.end and j > trigger.end:
             following = tokens[j + 1]
-            if following.is_lower and following.is_alpha and following.lower_ not in (
-                _NOT_VERB_AFTER_TO
+            if (
+                following.is_lower
+                and following.is_alpha
+                and following.lower_ not in (_NOT_VERB_AFTER_TO)
             ):
                 return j
         j += 1
@@ -184,7 +287,7 @@ def clause_stop(tokens: Doc, trigger: Trigger, sentence: Sentence, reach: bool =
 def _between_pair(
     tokens: Doc, trigger: Trigger, actors: list[ActorMention], stop: int
 ) -> tuple[ActorMention, ActorMention] | None:
-    """"a truce between Israel and Iran": the two parties, in order."""
+    """ "a truce between Israel and Iran": the two parties, in order."""
     if trigger.end >= stop or tokens[trigger.end].lower_ != "between":
         return None
     after = [m for m in actors if trigger.end < m.start < stop and m.prep in {"between", None}]
@@ -219,8 +322,14 @@ def roles(
         if partner is not None:
             target = partner
     if target is None and source is not None and source.country is not None:
-        before = [m for m in actors if m.end <= trigger.start and _usable_target(m)
-                  and m.kind not in {"pronoun", "generic"} and m.country != source.country]
+        before = [
+            m
+            for m in actors
+            if m.end <= trigger.start
+            and _usable_target(m)
+            and m.kind not in {"pronoun", "generic"}
+            and m.country != source.country
+        ]
         target = before[-1] if before else None
     if trigger.interception:
         return target, source
@@ -237,9 +346,7 @@ def _has(window: str, cues: tuple[str, ...]) -> bool:
     return any(f" {cue} " in window for cue in cues)
 
 
-def modality(
-    tokens: Doc, trigger: Trigger, sentence: Sentence, cues: Cues
-) -> str:
+def modality(tokens: Doc, trigger: Trigger, sentence: Sentence, cues: Cues) -> str:
     """asserted, negated, future or hypothetical, from cue words around the trigger."""
     start = clause_start(tokens, trigger, sentence)
     near = _window(tokens, max(start, trigger.head - 4), trigger.head)
@@ -249,9 +356,11 @@ def modality(
         return "negated" if _has(near, ("not", "n't", "never")) else "asserted"
     if _has(near, cues.negation) or _has(clause, ("denied", "deny", "denies", "denying")):
         return "negated"
-    if start >= sentence.start + 2 and tokens[start - 1].lower_ == "that" and tokens[
-        start - 2
-    ].lower_ in {"denied", "deny", "denies", "denying"}:
+    if (
+        start >= sentence.start + 2
+        and tokens[start - 1].lower_ == "that"
+        and tokens[start - 2].lower_ in {"denied", "deny", "denies", "denying"}
+    ):
         return "negated"  # "denied that its forces had attacked Klintsy"
     if " untrue " in after or " false " in after:
         return "negated"
@@ -259,8 +368,9 @@ def modality(
         return "hypothetical"
     if _has(near, cues.hypothetical):
         return "hypothetical"
-    if _has(near, cues.future) or _has(after, ("next week", "next month", "coming months",
-                                                "coming weeks", "coming days")):
+    if _has(near, cues.future) or _has(
+        after, ("next week", "next month", "coming months", "coming weeks", "coming days")
+    ):
         return "future"
     if trigger.start > sentence.start and tokens[trigger.start - 1].lower_ == "to":
         return "hypothetical"  # an infinitive no cue commits to: "intended to demonstrate"

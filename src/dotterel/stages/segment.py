@@ -14,7 +14,7 @@ def make_nlp(tokenizer_cache: int) -> Language:
     """A blank English pipeline with a sentencizer and a large tokenizer cache."""
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    nlp.tokenizer.max_cache_size = tokenizer_cache  # type: ignore[attr-defined]
+    nlp.tokenizer.max_cache_size = tokenizer_cache  # type: ignore[union-attr]
     return nlp
 
 
@@ -29,7 +29,7 @@ class Segmenter:
     def __call__(self, doc: Document) -> Document:
         tokens = self.nlp(doc.article.text)
         doc.tokens = tokens
-        sentences = []
+        sentences: list[Sentence] = []
         for span in tokens.sents:
             words = [t for t in span if not t.is_space]
             if not words:

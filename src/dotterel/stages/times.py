@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import dateparser
 
@@ -143,7 +143,7 @@ def _mention(
     b: int,
     text: str,
     kind: str,
-    resolved: When | None | _Skip,
+    resolved: When | _Skip | None,
 ) -> TimeMention:
     start_char, end_char = sentence.start_char + a, sentence.start_char + b
     tokens = doc.tokens
@@ -187,7 +187,7 @@ def _add_months(d: date, months: int) -> tuple[int, int]:
     return index // 12, index % 12 + 1
 
 
-def _resolve(kind: str, match: re.Match[str], published: date | None) -> When | None | _Skip:
+def _resolve(kind: str, match: re.Match[str], published: date | None) -> When | _Skip | None:
     groups = match.groupdict()
     if kind in {"hours_later", "day_later"}:
         return None
@@ -221,7 +221,7 @@ def _resolve(kind: str, match: re.Match[str], published: date | None) -> When | 
     return _SKIP
 
 
-def _explicit_day(match: re.Match[str], published: date | None) -> When | None | _Skip:
+def _explicit_day(match: re.Match[str], published: date | None) -> When | _Skip | None:
     groups = match.groupdict()
     month = groups["m1"] or groups["m2"]
     day = groups["d1"] or groups["d2"]
@@ -229,7 +229,7 @@ def _explicit_day(match: re.Match[str], published: date | None) -> When | None |
         return None
     year = int(groups["y"]) if groups["y"] else published.year  # type: ignore[union-attr]
     settings: dict[str, object] = {"STRICT_PARSING": True}
-    parsed = dateparser.parse(f"{month} {day} {year}", languages=["en"], settings=settings)  # type: ignore[arg-type]
+    parsed = dateparser.parse(f"{month} {day} {year}", languages=["en"], settings=settings)
     if parsed is None:
         return _SKIP
     found = parsed.date()

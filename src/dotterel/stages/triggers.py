@@ -79,27 +79,102 @@ class TriggerFinder:
                         break
                     object_end = _match_any(tokens, j, sentence.end, rule.objects)
                     if object_end is not None:
-                        found.append(_from_pair(rule, i, object_end, tokens[i].lower_, tokens[j:object_end].text.lower()))
+                        found.append(
+                            _from_pair(
+                                rule,
+                                i,
+                                object_end,
+                                tokens[i].lower_,
+                                tokens[j:object_end].text.lower(),
+                            )
+                        )
                         break
         return found
 
 
 _NOUN_MARKERS = frozenset(
-    "the a an its their his her our this these those such any no some many several big high "
-    "heavy new further more major fresh fierce deadly massive large first second latest "
-    "renewed repeated recent".split()
+    [
+        "the",
+        "a",
+        "an",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "this",
+        "these",
+        "those",
+        "such",
+        "any",
+        "no",
+        "some",
+        "many",
+        "several",
+        "big",
+        "high",
+        "heavy",
+        "new",
+        "further",
+        "more",
+        "major",
+        "fresh",
+        "fierce",
+        "deadly",
+        "massive",
+        "large",
+        "first",
+        "second",
+        "latest",
+        "renewed",
+        "repeated",
+        "recent",
+    ]
 )
 _BEFORE_VERB = frozenset(
-    "and also then it they he she who which that to not later had has have was were is are "
-    "been will would could may might reportedly allegedly repeatedly never still again "
-    "jointly separately".split()
+    [
+        "and",
+        "also",
+        "then",
+        "it",
+        "they",
+        "he",
+        "she",
+        "who",
+        "which",
+        "that",
+        "to",
+        "not",
+        "later",
+        "had",
+        "has",
+        "have",
+        "was",
+        "were",
+        "is",
+        "are",
+        "been",
+        "will",
+        "would",
+        "could",
+        "may",
+        "might",
+        "reportedly",
+        "allegedly",
+        "repeatedly",
+        "never",
+        "still",
+        "again",
+        "jointly",
+        "separately",
+    ]
 )
 
 
 def _by_word_class(
     entries: list[TriggerEntry], tokens: Doc, start: int, floor: int
 ) -> list[TriggerEntry]:
-    """"strikes" is a verb in "Russia strikes Kyiv", a noun in "big strikes": decide once."""
+    """ "strikes" is a verb in "Russia strikes Kyiv", a noun in "big strikes": decide once."""
     kinds = {e.kind for e in entries}
     if not {"verb", "noun"} <= kinds:
         return entries

@@ -6,10 +6,12 @@ import itertools
 import os
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from sqlalchemy import Select, func, insert, or_, select
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -34,9 +36,13 @@ class Store:
     context manager, or call ``close()``.
     """
 
-    def __init__(self, url: str | os.PathLike[str]) -> None:
+    def __init__(self, url: str | os.PathLike[str], *, create: bool = True) -> None:
+        """Open (and migrate) the store; with ``create=False`` a missing SQLite file is an
+        error instead of a new empty store (for commands that only read)."""
         self._url = parse_url(url)
         self.url: str = self._url.render_as_string(hide_password=True)
+        if not create:
+            _require_file(self._url)
         self._engine = open_engine(self._url)
         try:
             upgrade(self._engine)
@@ -215,3 +221,13 @@ def events_query(
 
 def _name(article: Article) -> str:
     return f"{article.id} ({article.ref})" if article.ref else article.id
+
+
+def _require_file(url: URL) -> None:
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return
+    if database.startswith("file:"):
+        return
+    if not Path(database).expanduser().exists():
+        raise StoreError(f"no store at {database}; run `dotterel ingest` to create one")
