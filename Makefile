@@ -21,6 +21,8 @@ run: $(STAMP)
 	$(BIN)/dotterel events --db dotterel.db
 
 test: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

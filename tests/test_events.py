@@ -468,6 +468,25 @@ def test_one_sentence_one_event(
     assert {key: got[key] for key in expected} == expected
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A truck bomb killed 500 people in Mogadishu in 2017.",
+        "There have been more than 100 attacks since mid-October.",
+        "Aid workers handed out blankets in the camp.",
+        "The minister spoke at a press conference in Kyiv.",
+        "Residents celebrated the new year in the capital.",
+        "Flights were suspended at Vnukovo airport.",
+        "The panel will review the death toll figures.",
+        "Oil prices rose on Monday.",
+    ],
+)
+def test_background_and_human_interest_are_not_events(
+    code: Callable[[str], list[Event]], sentence: str
+) -> None:
+    assert code(sentence) == []
+
+
 def test_every_event_rests_on_its_sentence(code: Callable[[str], list[Event]]) -> None:
     text = (
         "Russian drones struck Kharkiv overnight. Ukraine's foreign minister urged allies to "

@@ -1,4 +1,4 @@
-"""Acceptance: the Jeddah talks article (published Tuesday 11 March 2025) the project started from."""
+"""Acceptance: the Jeddah talks article (published 11 March 2025), where the project began."""
 
 from __future__ import annotations
 
@@ -25,14 +25,19 @@ def events(pipeline: Pipeline) -> list[Event]:
     return result.events
 
 
-def find(events: list[Event], kind: str, source: str, target: str, clue: str) -> Event:
-    """The one event of that type and direction whose evidence sentence holds ``clue``."""
+def find(
+    events: list[Event], kind: str, source: str, target: str, clue: str,
+    trigger: str | None = None,
+) -> Event:
+    """The one event of that type and direction whose evidence sentence holds ``clue``
+    (and whose trigger starts with ``trigger``, when two events share a sentence)."""
     found = [
         e for e in events
         if e.type == kind
         and e.source is not None and e.source.country == source
         and e.target is not None and e.target.country == target
         and clue in e.evidence.sentence
+        and (trigger is None or (e.trigger is not None and e.trigger.text.startswith(trigger)))
     ]
     assert len(found) == 1, [(e.type, e.trigger and e.trigger.text) for e in events]
     return found[0]
@@ -78,7 +83,7 @@ def test_expected_events(
     events: list[Event], kind: str, source: str, target: str, clue: str,
     expected: dict[str, Any],
 ) -> None:
-    event = find(events, kind, source, target, clue)
+    event = find(events, kind, source, target, clue, expected.get("trigger"))
     got = fields(event)
     assert {key: got[key] for key in expected} == expected
     assert event.modality == "asserted"

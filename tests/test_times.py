@@ -168,6 +168,7 @@ def test_a_period_ends_where_it_ends(make_doc: MakeDoc, text: str, end: date) ->
         "Ukrainian forces recaptured the village last week.",
         "Army units killed 12 insurgents last month.",
         "The rebels seized the town in December.",
+        "Pakistani police arrested 30 protesters on March 3.",
     ],
 )
 def test_relative_dates_stay_unresolved_without_a_publication_date(

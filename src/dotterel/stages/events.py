@@ -143,12 +143,14 @@ class EventCoder:
 
     def _is_background(self, tokens: Doc, trigger: Trigger, sentence: Sentence) -> bool:
         """A noun after "following", "in response to"... with no verb between: context."""
+        floor = max(sentence.start, trigger.start - 16)
+        words = [t.lower_ for t in tokens[floor : trigger.start]]
         i = trigger.start
         steps = 0
         while i > sentence.start and steps < 12:
+            k = i - floor
             for cue in self.context:
-                n = len(cue)
-                if i - n >= sentence.start and tuple(t.lower_ for t in tokens[i - n : i]) == cue:
+                if k >= len(cue) and tuple(words[k - len(cue) : k]) == cue:
                     return True
             word = tokens[i - 1]
             if word.lower_ in _VERBISH or (word.is_punct and word.text != "-"):

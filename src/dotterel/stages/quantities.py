@@ -66,6 +66,9 @@ class QuantityTagger:
         self.units = units
         self.speech = {tuple(s.split()) for s in cues.speech}
         self.unit_lengths = sorted({len(u.split()) for u in units}, reverse=True)
+        self.number_starts = {
+            w.split()[0] for w in (*cues.number_words, *cues.vague_numbers)
+        }
 
     def __call__(self, doc: Document) -> Document:
         tokens = doc.tokens
@@ -87,14 +90,14 @@ class QuantityTagger:
         found: list[AttributionMention] = []
         i = sentence.start
         while i < sentence.end:
-            words = tuple(t.lower_ for t in tokens[i : i + 2])
-            if words == ("according", "to"):
+            word = tokens[i].lower_
+            if word == "according" and i + 1 < sentence.end and tokens[i + 1].lower_ == "to":
                 end = _clause_end(tokens, i + 2, sentence.end)
                 scope = (end, sentence.end) if i == sentence.start else (sentence.start, i)
                 found.append(self._make(doc, tokens, sentence, i + 2, end, *scope))
                 i = end
                 continue
-            if (tokens[i].lower_,) in self.speech and i > sentence.start:
+            if (word,) in self.speech and i > sentence.start:
                 begin = _clause_start(tokens, i, sentence.start)
                 begin = _skip_adverbs(tokens, begin, i)
                 if begin < i:
@@ -178,6 +181,8 @@ class QuantityTagger:
     def _number(self, tokens: Doc, i: int, stop: int) -> tuple[int, int, bool] | None:
         """(value, token after the number, vague?) for a number starting at ``i``."""
         word = tokens[i].lower_
+        if word not in self.number_starts and not word[:1].isdigit():
+            return None
         two = " ".join(t.lower_ for t in tokens[i : i + 2])
         three = " ".join(t.lower_ for t in tokens[i : i + 3])
         if three in self.cues.vague_numbers:

@@ -3,8 +3,7 @@
 Needs: tokens and sentences. Adds: ``times`` (``TimeMention``) with a ``When``
 (start, end, UCDP precision) and a TIMEX3-style value. Relative expressions
 ("on Saturday", "last week", "overnight") need ``Article.published``; without it
-they are listed unresolved rather than guessed. Explicit dates are parsed with
-dateparser on the spans found here.
+they are listed unresolved rather than guessed.
 """
 
 from __future__ import annotations
@@ -12,8 +11,6 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
-
-import dateparser
 
 from dotterel.document import Document, Sentence, TimeMention
 from dotterel.records import When
@@ -87,6 +84,13 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+_ANY = re.compile(
+    rf"\b(?:{_DAY_RE}|{_MONTH_RE}|yesterday|today|tonight|overnight|dawn|morning|evening|"
+    rf"week|month|year|later|next day|following day|(?:19|20)\d\d)",
+    re.I,
+)
+
+
 def timex(when: When) -> str:
     """TIMEX3-style value: 2025-03-08, 2025-W10, 2025-03 or 2025."""
     if when.precision == MONTH:
@@ -113,6 +117,8 @@ class TimeTagger:
     def _sentence(
         self, doc: Document, sentence: Sentence, published: date | None
     ) -> list[TimeMention]:
+        if not _ANY.search(sentence.text):
+            return []
         taken: list[tuple[int, int]] = []
         found: list[TimeMention] = []
         for kind, pattern in _PATTERNS:
@@ -221,18 +227,17 @@ def _resolve(kind: str, match: re.Match[str], published: date | None) -> When | 
     return _SKIP
 
 
-def _explicit_day(match: re.Match[str], published: date | None) -> When | _Skip | None:
+def _explicit_day(match: re.Match[str], published: date | None) -> When | None | _Skip:
     groups = match.groupdict()
-    month = groups["m1"] or groups["m2"]
-    day = groups["d1"] or groups["d2"]
     if groups["y"] is None and published is None:
         return None
+    month = _MONTHS[(groups["m1"] or groups["m2"]).lower().rstrip(".")]
+    day = int(groups["d1"] or groups["d2"])
     year = int(groups["y"]) if groups["y"] else published.year  # type: ignore[union-attr]
-    settings: dict[str, object] = {"STRICT_PARSING": True}
-    parsed = dateparser.parse(f"{month} {day} {year}", languages=["en"], settings=settings)
-    if parsed is None:
-        return _SKIP
-    found = parsed.date()
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return _SKIP  # "February 30": not a date
     if groups["y"] is None and published is not None and found > published + timedelta(days=7):
         found = found.replace(year=found.year - 1)  # "Dec 30" in a January story
     return _day(found)

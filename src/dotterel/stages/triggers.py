@@ -50,6 +50,18 @@ class TriggerFinder:
         for phrase in knowledge.exclusions:
             self.exclusions.add(phrase, [nlp.make_doc(phrase)])
         self.pairs = knowledge.pairs
+        # Pair rules indexed by the first word of each verb form and of each object form.
+        self.pair_verbs: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        self.pair_objects: list[dict[str, list[tuple[str, ...]]]] = []
+        for index, rule in enumerate(self.pairs):
+            for form in rule.verbs:
+                words = tuple(form.split())
+                self.pair_verbs.setdefault(words[0], []).append((words, index))
+            objects: dict[str, list[tuple[str, ...]]] = {}
+            for form in sorted(rule.objects, key=lambda f: -len(f.split())):
+                words = tuple(form.split())
+                objects.setdefault(words[0], []).append(words)
+            self.pair_objects.append(objects)
 
     def __call__(self, tokens: Doc, sentence: Sentence) -> list[Trigger]:
         span = tokens[sentence.start : sentence.end]
@@ -66,30 +78,35 @@ class TriggerFinder:
         return _non_overlapping(found)
 
     def _pairs(self, tokens: Doc, sentence: Sentence) -> list[Trigger]:
+        words = [t.lower_ for t in tokens[sentence.start : sentence.end]]
+        punct = [t.is_punct for t in tokens[sentence.start : sentence.end]]
         found = []
-        for rule in self.pairs:
-            for i in range(sentence.start, sentence.end):
-                if i > sentence.start and tokens[i - 1].text == "-":
-                    continue  # "anti-ship missiles": no verb inside a compound
-                verb_end = _match_any(tokens, i, sentence.end, rule.verbs)
-                if verb_end is None:
+        for i, word in enumerate(words):
+            if i > 0 and words[i - 1] == "-":
+                continue  # "anti-ship missiles": no verb inside a compound
+            for verb, rule_index in self.pair_verbs.get(word, ()):
+                if tuple(words[i : i + len(verb)]) != verb:
                     continue
-                for j in range(verb_end, min(verb_end + rule.gap + 1, sentence.end)):
-                    if tokens[j].is_punct:
-                        break
-                    object_end = _match_any(tokens, j, sentence.end, rule.objects)
-                    if object_end is not None:
-                        found.append(
-                            _from_pair(
-                                rule,
-                                i,
-                                object_end,
-                                tokens[i].lower_,
-                                tokens[j:object_end].text.lower(),
-                            )
-                        )
-                        break
+                rule = self.pairs[rule_index]
+                end = self._object_end(words, punct, i + len(verb), rule_index, rule.gap)
+                if end is not None:
+                    start = sentence.start + i
+                    obj = " ".join(words[end[0] : end[1]])
+                    found.append(_from_pair(rule, start, sentence.start + end[1], word, obj))
         return found
+
+    def _object_end(
+        self, words: list[str], punct: list[bool], begin: int, rule_index: int, gap: int
+    ) -> tuple[int, int] | None:
+        """(start, end) of the rule's first object noun within ``gap`` words of ``begin``."""
+        objects = self.pair_objects[rule_index]
+        for j in range(begin, min(begin + gap + 1, len(words))):
+            if punct[j]:
+                return None
+            for form in objects.get(words[j], ()):
+                if tuple(words[j : j + len(form)]) == form:
+                    return j, j + len(form)
+        return None
 
 
 _NOUN_MARKERS = frozenset(
@@ -186,14 +203,6 @@ def _by_word_class(
     )
     drop = "verb" if nounish else "noun"
     return [e for e in entries if e.kind != drop]
-
-
-def _match_any(tokens: Doc, i: int, stop: int, forms: frozenset[str]) -> int | None:
-    """End of the longest form (up to three words) starting at ``i``."""
-    for n in (3, 2, 1):
-        if i + n <= stop and " ".join(t.lower_ for t in tokens[i : i + n]) in forms:
-            return i + n
-    return None
 
 
 def _from_entry(entry: TriggerEntry, start: int, end: int) -> Trigger:
