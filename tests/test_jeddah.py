@@ -13,7 +13,9 @@ from dotterel.records import Article, Event
 
 ARTICLE = (
     Path(__file__).resolve().parents[1].parent
-    / "shared" / "examples" / "jeddah-talks-2025-03-11.txt"
+    / "shared"
+    / "examples"
+    / "jeddah-talks-2025-03-11.txt"
 )
 
 
@@ -26,16 +28,23 @@ def events(pipeline: Pipeline) -> list[Event]:
 
 
 def find(
-    events: list[Event], kind: str, source: str, target: str, clue: str,
+    events: list[Event],
+    kind: str,
+    source: str,
+    target: str,
+    clue: str,
     trigger: str | None = None,
 ) -> Event:
     """The one event of that type and direction whose evidence sentence holds ``clue``
     (and whose trigger starts with ``trigger``, when two events share a sentence)."""
     found = [
-        e for e in events
+        e
+        for e in events
         if e.type == kind
-        and e.source is not None and e.source.country == source
-        and e.target is not None and e.target.country == target
+        and e.source is not None
+        and e.source.country == source
+        and e.target is not None
+        and e.target.country == target
         and clue in e.evidence.sentence
         and (trigger is None or (e.trigger is not None and e.trigger.text.startswith(trigger)))
     ]
@@ -45,17 +54,37 @@ def find(
 
 # (type, source, target, a phrase of the evidence sentence, fields that must match)
 EXPECTED: list[tuple[str, str, str, str, dict[str, Any]]] = [
-    ("CONSULT", "UKR", "USA", "urgent meeting",
-     {"place": "Jeddah", "country": "SAU", "date": date(2025, 3, 11)}),
+    (
+        "CONSULT",
+        "UKR",
+        "USA",
+        "urgent meeting",
+        {"place": "Jeddah", "country": "SAU", "date": date(2025, 3, 11)},
+    ),
     ("AGREE", "UKR", "RUS", "air and sea truce with Russia", {}),
     ("SANCTION", "USA", "UKR", "stopped military assistance", {"trigger": "stopped"}),
     ("SANCTION", "USA", "UKR", "paused intelligence sharing", {"trigger": "paused"}),
     ("REQUEST", "GBR", "USA", "Keir Starmer told Trump", {"date": date(2025, 3, 10)}),
-    ("ASSAULT", "UKR", "RUS", "heaviest drone attack on Moscow",
-     {"mode": "drone", "place": "Moscow", "country": "RUS", "date": date(2025, 3, 11),
-      "fatalities": 3}),
-    ("ASSAULT", "RUS", "UKR", "killed 14 people on Saturday",
-     {"date": date(2025, 3, 8), "fatalities": 14}),
+    (
+        "ASSAULT",
+        "UKR",
+        "RUS",
+        "heaviest drone attack on Moscow",
+        {
+            "mode": "drone",
+            "place": "Moscow",
+            "country": "RUS",
+            "date": date(2025, 3, 11),
+            "fatalities": 3,
+        },
+    ),
+    (
+        "ASSAULT",
+        "RUS",
+        "UKR",
+        "killed 14 people on Saturday",
+        {"date": date(2025, 3, 8), "fatalities": 14},
+    ),
     ("ACCUSE", "USA", "UKR", "accused the Ukrainian leader", {}),
     ("CONSULT", "USA", "RUS", "direct negotiations with Russia", {}),
     ("REQUEST", "UKR", "EU", "urging his European partners", {}),
@@ -80,7 +109,11 @@ def fields(event: Event) -> dict[str, Any]:
     ids=[f"{k}-{s}-{t}-{c.split()[0]}" for k, s, t, c, _ in EXPECTED],
 )
 def test_expected_events(
-    events: list[Event], kind: str, source: str, target: str, clue: str,
+    events: list[Event],
+    kind: str,
+    source: str,
+    target: str,
+    clue: str,
     expected: dict[str, Any],
 ) -> None:
     event = find(events, kind, source, target, clue, expected.get("trigger"))
@@ -103,7 +136,8 @@ def test_only_the_three_attacks_are_assaults(events: list[Event]) -> None:
     assaults = [e for e in events if e.type == "ASSAULT"]
     assert len(assaults) == 3
     assert {(e.source and e.source.country, e.target and e.target.country) for e in assaults} == {
-        ("UKR", "RUS"), ("RUS", "UKR")
+        ("UKR", "RUS"),
+        ("RUS", "UKR"),
     }
 
 

@@ -22,7 +22,7 @@ def _doubles_final(word: str) -> bool:
 
 
 def _third_person(word: str) -> str:
-    if word.endswith(("s", "x", "z", "ch", "sh")):
+    if word.endswith(("s", "x", "z", "ch", "sh", "veto")):
         return word + "es"
     if word.endswith("y") and word[-2:-1] not in _VOWELS:
         return word[:-1] + "ies"
@@ -52,16 +52,24 @@ def _gerund(word: str) -> str:
 def verb_forms(lemma: str, irregular: Mapping[str, tuple[str, str]]) -> set[str]:
     """Every form of a (possibly multiword) verb; the first word inflects."""
     head, _, rest = lemma.partition(" ")
-    heads = {head, _third_person(head), _gerund(head)}
+    heads = {head, _third_person(head)}
     if head in irregular:
-        heads.update(irregular[head])
+        past, participle = irregular[head]
+        heads.update((past, participle))
+        doubled = past == head + head[-1] + "ed"  # expel, expelled: expelling
+        heads.add(head + head[-1] + "ing" if doubled else _gerund(head))
     else:
-        heads.add(_past(head))
+        heads.update((_past(head), _gerund(head)))
     suffix = f" {rest}" if rest else ""
     return {h + suffix for h in heads}
 
 
+_O_PLURALS = ("embargo", "veto", "torpedo", "hero", "echo", "cargo", "tomato", "potato")
+
+
 def _plural(word: str) -> str:
+    if word.endswith(_O_PLURALS):
+        return word + "es"
     if word.endswith(("s", "x", "z", "ch", "sh")):
         return word + "es"
     if word.endswith("y") and word[-2:-1] not in _VOWELS:

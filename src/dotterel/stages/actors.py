@@ -216,9 +216,12 @@ class ActorTagger:
             self.entries.setdefault(entry.text, []).append(entry)
             if entry.text.endswith(".") and len(entry.text) > 2:  # "U.S." is also written "U.S"
                 self.entries.setdefault(entry.text[:-1], []).append(entry)
+            if entry.text[:1].islower():  # "al-Shabaab" opens a sentence as "Al-Shabaab"
+                self.entries.setdefault(entry.text[:1].upper() + entry.text[1:], []).append(entry)
         self.names = PhraseMatcher(nlp.vocab, attr="ORTH")
         for text in self.entries:
             self.names.add(text, [nlp.make_doc(text)])
+        self.verb_forms = {f for forms in knowledge.irregular_verbs.values() for f in forms}
         self.sector_words = PhraseMatcher(nlp.vocab, attr="LOWER")
         for word in self.sectors:
             self.sector_words.add(word, [nlp.make_doc(word)])
@@ -281,12 +284,17 @@ class ActorTagger:
             mention = self._named_mention(tokens, sentence, start, end, entry, sector_spans)
             if mention is None:
                 continue
-            mentions.append(mention)
-            covered.update(range(mention.start, mention.end))
+            if mentions and mention.start < mentions[-1].end:
+                mentions[-1] = _union(tokens, mentions[-1], mention)
+            else:
+                mentions.append(mention)
+            covered.update(range(mentions[-1].start, mentions[-1].end))
         mentions.extend(self._role_people(tokens, sentence, covered))
         covered.update(i for m in mentions for i in range(m.start, m.end))
-        mentions.extend(self._generic(tokens, sentence, sector_spans, covered))
-        return mentions
+        named_at = {m.start: m for m in mentions}
+        generic = self._generic(tokens, sentence, sector_spans, covered, named_at)
+        absorbed = {m.start for g in generic for m in mentions if g.start < m.start < g.end}
+        return [m for m in mentions if m.start not in absorbed] + generic
 
     def _named_mention(
         self,
@@ -367,12 +375,48 @@ class ActorTagger:
             i = max(k, i + 1)
         return found
 
+    def _of_country(
+        self,
+        tokens: Doc,
+        mention: ActorMention,
+        sentence: Sentence,
+        named_at: dict[int, ActorMention],
+    ) -> ActorMention:
+        """ "the emir of Qatar", "the army of Niger": the country after "of" is the actor's."""
+        j = mention.end
+        if j + 1 < sentence.end and tokens[j].lower_ == "of" and j + 1 in named_at:
+            owner = named_at[j + 1]
+            if owner.kind in {"country", "metonym"} and owner.country:
+                span = tokens[mention.start : owner.end]
+                return replace(
+                    mention,
+                    end=owner.end,
+                    end_char=span.end_char,
+                    text=span.text,
+                    canonical=owner.canonical,
+                    country=owner.country,
+                )
+        return mention
+
+    def _modifies_noun(self, tokens: Doc, end: int, stop: int) -> bool:
+        """The sector word is an adjective when a plain noun follows it."""
+        if end >= stop:
+            return False
+        nxt = tokens[end]
+        if not (nxt.is_alpha and nxt.is_lower):
+            return False
+        word = nxt.lower_
+        if word.endswith("ed") or word in self.verb_forms or word in PREPOSITIONS:
+            return False
+        return word not in _VERBISH and word not in _FOLLOWERS and word not in self.sectors
+
     def _generic(
         self,
         tokens: Doc,
         sentence: Sentence,
         sector_spans: dict[int, tuple[int, str]],
         covered: set[int],
+        named_at: dict[int, ActorMention],
     ) -> list[ActorMention]:
         """Sector words standing alone: "the junta", "police", "gunmen"."""
         found: list[ActorMention] = []
@@ -385,12 +429,46 @@ class ActorTagger:
             word = tokens[start:end].text.lower()
             if word in NOT_STANDALONE or (tokens[start].is_title and start > sentence.start):
                 continue
+            if self._modifies_noun(tokens, end, sentence.end):
+                continue  # "military assistance", "police reinforcements": not an actor
             entry = ActorEntry(tokens[start:end].text, None, None, sector, None, "generic")
-            found.append(self._mention(tokens, sentence, start, end, entry, sector))
-            covered.update(range(start, end))
+            mention = self._mention(tokens, sentence, start, end, entry, sector)
+            found.append(self._of_country(tokens, mention, sentence, named_at))
+            covered.update(range(start, found[-1].end))
         return found
 
 
+# Words that may follow an actor noun without making it an adjective.
+_FOLLOWERS = frozenset(
+    [
+        "who",
+        "which",
+        "that",
+        "also",
+        "later",
+        "then",
+        "reportedly",
+        "allegedly",
+        "had",
+        "has",
+        "have",
+        "were",
+        "was",
+        "are",
+        "is",
+        "would",
+        "will",
+        "could",
+        "said",
+        "says",
+        "say",
+        "told",
+        "claimed",
+        "began",
+        "started",
+        "continued",
+    ]
+)
 _VERBISH = frozenset(
     [
         "is",
@@ -444,6 +522,25 @@ def _sector_after(
         if not (word.is_title or word.is_upper or possessive):
             return None
     return None
+
+
+def _union(tokens: Doc, a: ActorMention, b: ActorMention) -> ActorMention:
+    """Two mentions of one actor that grew into each other ("US President" + "President
+    Joe Biden"): one mention over both, coded as the more specific (a person or group)."""
+    specific, other = (b, a) if b.kind in {"person", "group"} else (a, b)
+    start, end = min(a.start, b.start), max(a.end, b.end)
+    span = tokens[start:end]
+    return replace(
+        specific,
+        start=start,
+        end=end,
+        start_char=span.start_char,
+        end_char=span.end_char,
+        text=span.text,
+        country=specific.country or other.country,
+        sector=specific.sector or other.sector,
+        prep=a.prep if a.start <= b.start else b.prep,
+    )
 
 
 def _extend_group(
@@ -556,6 +653,11 @@ def _antecedent(
     ]
     if here:
         return here[0]
+    previous = [
+        m for m in named if m.sentence == sentence - 1 and m.prep is None and _fits(m, wants)
+    ]
+    if previous and not any(m.sentence == sentence and m.start < before for m in named):
+        return previous[0]  # "Xi met Putin. He praised...": the last sentence's subject
     for mention in reversed(named):
         if mention.start >= before or mention.sentence < sentence - 1:
             continue

@@ -75,6 +75,21 @@ _VERBISH = frozenset(
 )
 
 
+_VERBAL = frozenset(
+    {
+        "REQUEST",
+        "ACCUSE",
+        "REJECT",
+        "SUPPORT",
+        "THREATEN",
+        "SANCTION",
+        "AID",
+        "AGREE",
+        "CONCEDE",
+        "COOPERATE",
+    }
+)
+_NAMED = frozenset({"country", "metonym", "organisation", "person", "group"})
 _DEFINITE = frozenset({"the", "this", "that", "these", "those", "its", "their", "his", "her"})
 
 
@@ -95,6 +110,9 @@ class EventCoder:
         candidates: list[Candidate] = []
         last_date: When | None = None
         timed = {i for t in doc.times for i in range(t.start, t.end)}
+        timed.update(  # "Downing Street" holds no verb "down"
+            i for m in doc.actors if m.kind in _NAMED for i in range(m.start, m.end)
+        )
         for sentence in doc.sentences:
             triggers = [
                 t
@@ -175,7 +193,8 @@ class EventCoder:
                 trigger.kind == "noun"
                 and len(between) <= 7
                 and all(
-                    (t.is_alpha or t.is_quote) and t.lower_ not in {"with", "after", "while", "by"}
+                    (t.is_alpha or t.is_quote or t.text in {"'s", "’s"})
+                    and t.lower_ not in {"with", "after", "while", "by"}
                     for t in between
                 )
             ):
@@ -204,7 +223,18 @@ class EventCoder:
         place = self._place(doc, trigger, sentence, None, None)
         where = place.country if place is not None else None
         source_actor = self._actor(source, doc, where)
+        if target is not None and target.kind == "generic" and where is None:
+            where = _other_party(actors, source)  # "Russian attacks, one of which killed 14
         target_actor = self._actor(target, doc, where) or _place_as_target(doc, trigger, sentence)
+        if (
+            trigger.type == "ASSAULT"
+            and target_actor is None
+            and place is not None
+            and place.country
+            and source_actor is not None
+            and place.country != source_actor.country
+        ):  # an attack on foreign ground targets that country ("struck a mall in Dnipro")
+            target_actor = Actor(place.name, None, place.country, None, None, place.span or (0, 0))
         if trigger.type == "RETREAT" and target_actor is not None and target_actor.sector == "CVL":
             target_actor = None  # evacuating civilians: nobody is retreated from
         if place is None:
@@ -283,10 +313,11 @@ class EventCoder:
         assert tokens is not None
         start = clause_start(tokens, trigger, sentence)
         stop = clause_stop(tokens, trigger, sentence)
+        verbal = trigger.type in _VERBAL
         places = [
             p
             for p in in_sentence(doc.places, sentence.index)
-            if p.prep is not None
+            if _place_fits(p, trigger, verbal)
             and (
                 start <= p.start < stop
                 or p.start < _first_clause(tokens, sentence)
@@ -302,7 +333,8 @@ class EventCoder:
                 and p.place.country == best.place.country
             ]
             return (specific[0] if specific else best).place
-        if source and target and source.country and source.country == target.country:
+        if _domestic(source, target):
+            assert source is not None and source.country is not None
             country = self.knowledge.countries.get(source.country)
             if country is not None:
                 return Place(country.name, None, None, None, country.iso3, None, 6, None)
@@ -380,6 +412,36 @@ def _distance(mention: PlaceMention | TimeMention, trigger: Trigger) -> int:
     if mention.end <= trigger.start:
         return trigger.start - mention.end
     return max(0, mention.start - trigger.end)
+
+
+def _domestic(source: Actor | None, target: Actor | None) -> bool:
+    """Both sides named in the text and of one country: a domestic event."""
+    if source is None or target is None or not (source.canonical and target.canonical):
+        return False
+    return source.country is not None and source.country == target.country
+
+
+def _other_party(actors: list[ActorMention], source: ActorMention | None) -> str | None:
+    """The country of a named actor in the sentence other than the source's: the likely
+    nationality of unnamed victims ("one of which killed 14 people" after "Kyiv's")."""
+    if source is None or source.country is None:
+        return None
+    for m in actors:
+        if m.kind not in {"generic", "pronoun"} and m.country and m.country != source.country:
+            return m.country
+    return None
+
+
+def _place_fits(p: PlaceMention, trigger: Trigger, verbal: bool) -> bool:
+    """A place tells where an event happened when a locative preposition introduces it,
+    or, for an attack, it is the object ("shelled Kherson"). Statements, requests, aid
+    and sanctions happen where the text says "in" or "at" ("speaking in Phnom Penh"),
+    never where their target is ("suspended aid to Rwanda")."""
+    if verbal:
+        return p.prep in {"in", "at"}
+    if p.prep is not None:
+        return True
+    return trigger.type in {"ASSAULT", "COERCE"} and trigger.end <= p.start <= trigger.end + 2
 
 
 def _place_as_target(doc: Document, trigger: Trigger, sentence: Sentence) -> Actor | None:

@@ -24,10 +24,16 @@ class Candidate:
     anaphoric: bool  # a definite noun ("the strike") that points back to an earlier event
 
 
+def _weak(actor: Actor | None) -> bool:
+    """No actor, or one known only by a common noun ("people", "police") whose country
+    was inferred from the story, not read from the text."""
+    return actor is None or actor.country is None or actor.canonical is None
+
+
 def _actor_fits(a: Actor | None, b: Actor | None) -> bool:
-    return (
-        a is None or b is None or a.country is None or b.country is None or (a.country == b.country)
-    )
+    if a is None or b is None or _weak(a) or _weak(b):
+        return True
+    return a.country == b.country
 
 
 def _date_fits(a: When | None, b: When | None) -> bool:
@@ -55,9 +61,9 @@ def same_happening(a: Event, b: Event) -> bool:
 
 
 def _better_actor(a: Actor | None, b: Actor | None) -> Actor | None:
-    if a is None or a.country is None:
-        return b or a
-    return a
+    if _weak(a) and not _weak(b):
+        return b
+    return a or b
 
 
 def _better_place(a: Place | None, b: Place | None) -> Place | None:
@@ -105,7 +111,7 @@ def _may_restate(earlier: Candidate, later: Candidate) -> bool:
     if later.sentence == earlier.sentence or later.anaphoric:
         return True
     event = later.event
-    if event.source is None or event.target is None:
+    if _weak(event.source) or _weak(event.target):
         return True
     return _same_scene(earlier.event, event)
 

@@ -47,6 +47,9 @@ LOCATIVE = frozenset(
 # Place-type words that may sit between the preposition and the name: "in the town of X".
 _BIG_CITY = 250_000
 _WEAK = 50_000  # a smaller place outside the article's countries needs more evidence
+_OBJECT_VERBS = frozenset(
+    ["struck", "hit", "overran", "took", "retook", "besieged", "raided", "seized"]
+)
 _CALENDAR = frozenset(
     [*calendar.day_name, *calendar.month_name[1:], *calendar.month_abbr[1:], "Sept"]
 )
@@ -99,7 +102,16 @@ class PlaceTagger:
         blocked = {
             i for m in doc.actors if m.kind in _NOT_PLACE_KINDS for i in range(m.start, m.end)
         }
-        context: Counter[str | None] = Counter(m.country for m in doc.actors if m.country)
+        blocked.update(  # "the White House" is a government, not White House, Tennessee
+            i
+            for m in doc.actors
+            if m.kind == "metonym" and not self._is_city(m.text, m.country)
+            for i in range(m.start, m.end)
+        )
+        # Metonyms are place names themselves ("Tripoli"): they do not vote for a country.
+        context: Counter[str | None] = Counter(
+            m.country for m in doc.actors if m.country and m.kind != "metonym"
+        )
         dateline = self._dateline(tokens, doc)
         if dateline is not None:
             doc.focus_country = dateline
@@ -113,6 +125,8 @@ class PlaceTagger:
                     mentions.append(mention)
                     context[mention.place.country] += 1
         doc.places = mentions
+        if dateline is None:
+            doc.focus_country = _focus(mentions) or doc.focus_country
         return doc
 
     def _names(
@@ -188,6 +202,13 @@ class PlaceTagger:
             prep=prep if prep in LOCATIVE and not _possessive(tokens, end, sentence) else None,
         )
 
+    def _is_city(self, name: str, country: str | None) -> bool:
+        """A metonym that is also a sizeable city of its own country (Moscow, Kyiv)."""
+        return any(
+            c.country == country and c.population >= _WEAK and c.precision == 1
+            for c in self.gazetteer.candidates(name)
+        )
+
     def _dateline(self, tokens: Doc, doc: Document) -> str | None:
         """ "NIAMEY, Sept 25 —": the dateline city's country is the story's home."""
         if not doc.sentences:
@@ -258,6 +279,15 @@ def _best(
     return max(candidates, key=score)
 
 
+def _focus(mentions: list[PlaceMention]) -> str | None:
+    """Where the story happens: the country of most named towns and cities."""
+    counts = Counter(m.place.country for m in mentions if m.place.precision < 6 and m.prep)
+    if not counts:
+        return None
+    best, n = counts.most_common(1)[0]
+    return best if n >= 2 else None
+
+
 def _possessive(tokens: Doc, end: int, sentence: Sentence) -> bool:
     """ "in Kyiv's relations": a name in the possessive names an actor, not where."""
     if end >= sentence.end or tokens[end].text not in {"'s", "’s"}:
@@ -306,6 +336,13 @@ def _reads_as_place(
         return True
     if entry.precision == 6:
         return False
+    before = tokens[start - 1] if start > sentence.start else None
+    if (
+        before is not None
+        and before.is_lower
+        and (before.lower_.endswith("ed") or before.lower_ in _OBJECT_VERBS)
+    ):
+        return True  # "shelled Kherson", "struck Kharkiv": the place is the object
     if end < sentence.end - 1 and tokens[end].text == "," and tokens[end + 1].text[:1].isupper():
         return True  # "Vyshneve, outside Kyiv" or "Goma, Congo"
     if end < sentence.end and tokens[end].text in {"'s", "’s"}:

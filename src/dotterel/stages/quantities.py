@@ -66,9 +66,7 @@ class QuantityTagger:
         self.units = units
         self.speech = {tuple(s.split()) for s in cues.speech}
         self.unit_lengths = sorted({len(u.split()) for u in units}, reverse=True)
-        self.number_starts = {
-            w.split()[0] for w in (*cues.number_words, *cues.vague_numbers)
-        }
+        self.number_starts = {w.split()[0] for w in (*cues.number_words, *cues.vague_numbers)}
 
     def __call__(self, doc: Document) -> Document:
         tokens = doc.tokens
@@ -157,6 +155,8 @@ class QuantityTagger:
             if vague:
                 qualifier = "vague"
             unit, unit_end = self._unit(tokens, after, sentence.end)
+            if unit == "person" and not vague and high is None:
+                value, unit_end = self._and_more(tokens, value, unit_end, sentence.end)
             role = self._role(tokens, start, unit_end, sentence, unit)
             if unit is None and role is not None:
                 unit = "person"
@@ -210,6 +210,21 @@ class QuantityTagger:
             value *= self.cues.multipliers[tokens[end].lower_]
             end += 1
         return value, end, False
+
+    def _and_more(self, tokens: Doc, value: int, end: int, stop: int) -> tuple[int, int]:
+        """ "two soldiers and a policeman": counts of people joined by "and" add up."""
+        if end + 1 >= stop or tokens[end].lower_ != "and":
+            return value, end
+        nxt = end + 1
+        number = self._number(tokens, nxt, stop)
+        if number is None and tokens[nxt].lower_ in {"a", "an"}:
+            number = (1, nxt + 1, False)
+        if number is None or number[2]:
+            return value, end
+        unit, unit_end = self._unit(tokens, number[1], stop)
+        if unit != "person":
+            return value, end
+        return value + number[0], unit_end
 
     def _range_high(self, tokens: Doc, after: int, stop: int) -> tuple[int | None, int]:
         if after + 1 < stop and tokens[after].lower_ in {"and", "to", "-", "–"}:

@@ -44,6 +44,7 @@ CLAUSE_WORDS = frozenset(
         "—",
     ]
 )
+SPEECH_VERBS = frozenset({"said", "says", "say", "told"})
 # Types whose object is often a reported clause: "warned that any Israeli retaliation".
 SPEECH_TYPES = frozenset({"THREATEN", "ACCUSE", "REQUEST", "REJECT", "SUPPORT"})
 _STOP_WORDS = frozenset(
@@ -124,8 +125,8 @@ def clause_start(tokens: Doc, trigger: Trigger, sentence: Sentence) -> int:
 def _is_passive(tokens: Doc, trigger: Trigger, floor: int) -> bool:
     if trigger.kind not in {"verb", "pair", "phrase"}:
         return False
-    if not tokens[trigger.head].lower_.endswith(("ed", "en", "own", "ot", "uck", "eld", "ead")):
-        return False
+    if tokens[trigger.head].lower_.endswith("ing"):
+        return False  # "were attacking": progressive, not passive
     for j in range(trigger.head - 1, max(floor, trigger.head - 3) - 1, -1):
         if tokens[j].lower_ in AUXILIARIES:
             return True
@@ -166,6 +167,8 @@ def _subject(
     in_clause = [m for m in actors if start <= m.start < trigger.start and _usable_source(m)]
     if in_clause:
         return in_clause[0]
+    if start > floor and tokens[start - 1].lower_ in SPEECH_VERBS:
+        return None  # "Russian officials said the convoy was hit": the speaker did not act
     earlier = [
         m
         for m in actors

@@ -227,7 +227,7 @@ def _resolve(kind: str, match: re.Match[str], published: date | None) -> When | 
     return _SKIP
 
 
-def _explicit_day(match: re.Match[str], published: date | None) -> When | None | _Skip:
+def _explicit_day(match: re.Match[str], published: date | None) -> When | _Skip | None:
     groups = match.groupdict()
     if groups["y"] is None and published is None:
         return None
