@@ -80,7 +80,15 @@ def test_each_loader_returns_records(loader: Callable[[], object]) -> None:
 
 def test_knowledge_holds_every_kind_of_actor(knowledge: Knowledge) -> None:
     kinds = {entry.kind for entry in knowledge.actors}
-    assert kinds == {"country", "demonym", "metonym", "organisation", "person", "group"}
+    assert kinds == {
+        "country",
+        "demonym",
+        "metonym",
+        "organisation",
+        "person",
+        "group",
+        "franchise",
+    }
 
 
 def test_countries_have_unique_iso3_codes() -> None:

@@ -238,6 +238,7 @@ def _group_entries() -> list[ActorEntry]:
     for group in _read_yaml("groups.yaml") or []:
         names = {group["name"], *(group.get("aliases") or [])}
         names.update(group.get("case_sensitive_aliases") or [])
+        kind = "franchise" if group.get("franchise") else "group"
         for text in names:
             entries.append(
                 ActorEntry(
@@ -246,7 +247,7 @@ def _group_entries() -> list[ActorEntry]:
                     group.get("country"),
                     group.get("sector", "REB"),
                     group.get("wikidata"),
-                    "group",
+                    kind,
                 )
             )
     return entries

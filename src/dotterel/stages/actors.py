@@ -268,7 +268,14 @@ class ActorTagger:
 
     def _pick(self, text: str) -> ActorEntry:
         """One entry for a name shared by several: people and groups before countries."""
-        order = {"person": 0, "group": 1, "organisation": 2, "country": 3, "metonym": 4}
+        order = {
+            "person": 0,
+            "group": 1,
+            "franchise": 1,
+            "organisation": 2,
+            "country": 3,
+            "metonym": 4,
+        }
         return min(self.entries[text], key=lambda e: order.get(e.kind, 5))
 
     def _sentence_mentions(
@@ -307,10 +314,14 @@ class ActorTagger:
     ) -> ActorMention | None:
         sector = entry.sector
         stop = sentence.end
-        if entry.kind == "group":
+        if entry.kind in {"group", "franchise"}:
             hit = _sector_after(tokens, end, stop, sector_spans, possessive=False)
             if hit is not None and hit[1] in {"REB", "MIL"}:
                 end = _extend_group(tokens, hit[0], stop, sector_spans)
+        if entry.kind in {"country", "demonym", "metonym"} and _inside_name(
+            tokens, start, sentence.start
+        ):
+            return None  # "Volker Turk", "Jordan Peterson": part of a person's name
         if entry.kind in {"country", "demonym", "metonym", "organisation"}:
             j = end
             if j < stop and tokens[j].text in {"'s", "’s", "'"}:
@@ -524,10 +535,26 @@ def _sector_after(
     return None
 
 
+_NAME_PARTICLES = frozenset("da de del della di do dos das du al el la van von bin ibn abu".split())
+
+
+def _inside_name(tokens: Doc, start: int, floor: int) -> bool:
+    """Part of a longer proper name: after a given name ("Volker Turk") or a name
+    particle ("Mocimboa da Praia"), a country or capital names no actor."""
+    if start <= floor:
+        return False
+    before = tokens[start - 1]
+    if before.lower_ in _NAME_PARTICLES and start - 2 >= floor:
+        return tokens[start - 2].is_title and tokens[start - 2].is_alpha
+    if not (before.is_title and before.is_alpha) or start - 1 == floor:
+        return False
+    return before.lower_ not in ROLE_WORDS and before.lower_ not in DETERMINERS
+
+
 def _union(tokens: Doc, a: ActorMention, b: ActorMention) -> ActorMention:
     """Two mentions of one actor that grew into each other ("US President" + "President
     Joe Biden"): one mention over both, coded as the more specific (a person or group)."""
-    specific, other = (b, a) if b.kind in {"person", "group"} else (a, b)
+    specific, other = (b, a) if b.kind in {"person", "group", "franchise"} else (a, b)
     start, end = min(a.start, b.start), max(a.end, b.end)
     span = tokens[start:end]
     return replace(
@@ -606,7 +633,7 @@ def _resolve_pronouns(
 ) -> list[ActorMention]:
     """Add pronoun mentions, each coded as the last compatible named actor before it."""
     starts = {m.start for m in mentions}
-    named = [m for m in mentions if m.kind != "generic" and m.country]
+    named = [m for m in mentions if m.country or m.kind == "generic"]
     resolved: list[ActorMention] = list(mentions)
     for sentence in sentences:
         for i in range(sentence.start, sentence.end):

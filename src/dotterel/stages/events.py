@@ -89,7 +89,7 @@ _VERBAL = frozenset(
         "COOPERATE",
     }
 )
-_NAMED = frozenset({"country", "metonym", "organisation", "person", "group"})
+_NAMED = frozenset({"country", "metonym", "organisation", "person", "group", "franchise"})
 _DEFINITE = frozenset({"the", "this", "that", "these", "those", "its", "their", "his", "her"})
 
 
@@ -235,6 +235,8 @@ class EventCoder:
             and place.country != source_actor.country
         ):  # an attack on foreign ground targets that country ("struck a mall in Dnipro")
             target_actor = Actor(place.name, None, place.country, None, None, place.span or (0, 0))
+        if trigger.type == "COERCE" and target_actor is None and source_actor is not None:
+            target_actor = source_actor  # a curfew or emergency: imposed on one's own country
         if trigger.type == "RETREAT" and target_actor is not None and target_actor.sector == "CVL":
             target_actor = None  # evacuating civilians: nobody is retreated from
         if place is None:
@@ -292,6 +294,8 @@ class EventCoder:
             return None
         local = where if mention.kind == "generic" else None
         country = mention.country or local or doc.focus_country
+        if mention.kind == "franchise" and doc.focus_country:
+            country = doc.focus_country  # Islamic State in a Mozambique story: MOZ
         return Actor(
             name=mention.text,
             canonical=mention.canonical,
@@ -424,8 +428,8 @@ def _domestic(source: Actor | None, target: Actor | None) -> bool:
 def _other_party(actors: list[ActorMention], source: ActorMention | None) -> str | None:
     """The country of a named actor in the sentence other than the source's: the likely
     nationality of unnamed victims ("one of which killed 14 people" after "Kyiv's")."""
-    if source is None or source.country is None:
-        return None
+    if source is None or source.country is None or len(source.country) != 3:
+        return None  # an organisation's "the authorities" are the story's, not a party's
     for m in actors:
         if m.kind not in {"generic", "pronoun"} and m.country and m.country != source.country:
             return m.country

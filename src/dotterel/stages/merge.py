@@ -43,9 +43,11 @@ def _date_fits(a: When | None, b: When | None) -> bool:
 
 
 def _place_fits(a: Place | None, b: Place | None) -> bool:
-    return (
-        a is None or b is None or a.country is None or b.country is None or (a.country == b.country)
-    )
+    if a is None or b is None or a.country is None or b.country is None:
+        return True
+    if a.precision <= 2 and b.precision <= 2 and a.name != b.name:
+        return False  # two named towns: two happenings
+    return a.country == b.country
 
 
 def same_happening(a: Event, b: Event) -> bool:

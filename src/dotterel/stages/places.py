@@ -84,7 +84,9 @@ _OF_PLACE = frozenset(
         "oblast",
     ]
 )
-_NOT_PLACE_KINDS = frozenset({"person", "organisation", "group", "demonym", "pronoun", "generic"})
+_NOT_PLACE_KINDS = frozenset(
+    {"person", "organisation", "group", "franchise", "demonym", "pronoun", "generic"}
+)
 # A country or IGO actor named right before a place, as in "Russia's Kursk area".
 
 

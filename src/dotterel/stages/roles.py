@@ -167,8 +167,7 @@ def _subject(
     in_clause = [m for m in actors if start <= m.start < trigger.start and _usable_source(m)]
     if in_clause:
         return in_clause[0]
-    if start > floor and tokens[start - 1].lower_ in SPEECH_VERBS:
-        return None  # "Russian officials said the convoy was hit": the speaker did not act
+
     earlier = [
         m
         for m in actors
@@ -307,7 +306,9 @@ def roles(
     stop = clause_stop(tokens, trigger, sentence, reach=trigger.type in SPEECH_TYPES)
     if _is_passive(tokens, trigger, start):
         agent = _agent(tokens, trigger, actors)
-        patient = _subject(tokens, actors, trigger, start, sentence.start)
+        reported = start > sentence.start and tokens[start - 1].lower_ in SPEECH_VERBS
+        # "Russian officials said the convoy was hit": the speaker is not the one hit
+        patient = None if reported else _subject(tokens, actors, trigger, start, sentence.start)
         if _same(agent, patient):
             patient = None
         if trigger.interception:  # "drones were shot down by Israel": Israel defends

@@ -1,0 +1,146 @@
+"""The coding standard's article-level rules (shared/gold/CONVENTIONS.md), one test each."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dotterel.pipeline import Pipeline
+from dotterel.records import Event
+
+PUBLISHED = date(2025, 3, 11)  # a Tuesday
+
+
+def code(pipeline: Pipeline, text: str, published: date = PUBLISHED) -> list[Event]:
+    return pipeline.extract(text, published)
+
+
+def flat(event: Event) -> tuple[object, ...]:
+    return (
+        event.type,
+        event.source.country if event.source else None,
+        event.target.country if event.target else None,
+        event.modality,
+    )
+
+
+def test_a_franchise_group_takes_the_story_country(pipeline: Pipeline) -> None:
+    text = (
+        "MAPUTO, March 11 — Islamic State fighters attacked the town of Mocimboa da Praia "
+        "on Sunday, killing 12 soldiers, the army said."
+    )
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "MOZ", "MOZ", "asserted")
+    assert event.fatalities is not None and event.fatalities.best == 12
+    assert event.date is not None and event.date.start == date(2025, 3, 9)
+
+
+def test_a_franchise_group_keeps_its_code_without_a_dateline(pipeline: Pipeline) -> None:
+    [event] = code(pipeline, "Al-Shabaab fighters attacked an army base on Sunday.")
+    assert event.source is not None and event.source.country == "SOM"
+
+
+def test_an_attack_on_a_named_town_targets_its_country(pipeline: Pipeline) -> None:
+    [event] = code(pipeline, "Russian forces shelled Kherson on Sunday, killing four civilians.")
+    assert flat(event) == ("ASSAULT", "RUS", "UKR", "asserted")
+    assert event.place is not None and event.place.name == "Kherson"
+    assert event.fatalities is not None and event.fatalities.best == 4
+
+
+def test_a_strike_on_foreign_ground_targets_that_country(pipeline: Pipeline) -> None:
+    text = (
+        "Russian forces struck a shopping centre in Dnipro on Sunday. "
+        "The strike killed nine people, regional officials said."
+    )
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "RUS", "UKR", "asserted")
+    assert event.place is not None and event.place.name == "Dnipro"
+    assert event.fatalities is not None and event.fatalities.best == 9
+
+
+def test_unnamed_victims_belong_to_the_other_party(pipeline: Pipeline) -> None:
+    text = "Kyiv's air force said Russian missiles killed 14 people on Saturday."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "RUS", "UKR", "asserted")
+    assert event.date is not None and event.date.start == date(2025, 3, 8)
+
+
+def test_counts_joined_by_and_add_up(pipeline: Pipeline) -> None:
+    [event] = code(pipeline, "Two soldiers and a policeman were killed in the attack on Monday.")
+    assert event.fatalities is not None
+    assert (event.fatalities.best, event.fatalities.high) == (3, 3)
+
+
+def test_a_name_is_never_a_trigger(pipeline: Pipeline) -> None:
+    events = code(pipeline, "Downing Street said it would send air defence systems to Ukraine.")
+    assert "ASSAULT" not in [e.type for e in events]
+
+
+def test_a_headline_line_is_its_own_sentence(pipeline: Pipeline) -> None:
+    events = code(pipeline, "Drone attack on Moscow\n\nUkraine launched 91 drones overnight.")
+    assert [flat(e) for e in events] == [("ASSAULT", "UKR", "RUS", "asserted")]
+    assert events[0].evidence.sentence == "Drone attack on Moscow"
+
+
+def test_an_office_of_a_country_is_that_country(pipeline: Pipeline) -> None:
+    [event] = code(pipeline, "US President Joe Biden spoke with the emir of Qatar on Monday.")
+    assert flat(event) == ("CONSULT", "USA", "QAT", "asserted")
+
+
+def test_a_prisoner_exchange_is_two_releases(pipeline: Pipeline) -> None:
+    text = "Russia and Ukraine agreed to swap 150 prisoners of war on Monday."
+    swaps = [flat(e) for e in code(pipeline, text) if e.type == "CONCEDE"]
+    assert sorted(swaps) == [
+        ("CONCEDE", "RUS", "UKR", "future"),
+        ("CONCEDE", "UKR", "RUS", "future"),
+    ]
+
+
+def test_a_denied_detail_of_a_reported_attack_is_not_a_second_event(pipeline: Pipeline) -> None:
+    text = (
+        "Russian missiles struck Odesa overnight, killing two people, Ukrainian officials said. "
+        "Russia's Defence Ministry denied hitting the port."
+    )
+    assaults = [flat(e) for e in code(pipeline, text) if e.type == "ASSAULT"]
+    assert assaults == [("ASSAULT", "RUS", "UKR", "asserted")]
+
+
+def test_a_running_total_is_not_an_event(pipeline: Pipeline) -> None:
+    text = "Militias have claimed more than 100 attacks on US troops in Syria since October."
+    assert [e for e in code(pipeline, text) if e.type == "ASSAULT"] == []
+
+
+def test_a_long_past_event_is_background(pipeline: Pipeline) -> None:
+    text = "A truck bomb at the same junction killed more than 500 people in 2017."
+    assert code(pipeline, text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Qatar condemned the attack on Monday.", ("ACCUSE", "QAT", "IRN", "asserted")),
+        (
+            "The leaders of Italy and Greece condemned the strike.",
+            ("ACCUSE", "ITA", "IRN", "asserted"),
+        ),
+    ],
+)
+def test_condemning_an_attack_targets_the_attacker(
+    pipeline: Pipeline, text: str, expected: tuple[object, ...]
+) -> None:
+    article = "Iran fired missiles at the US-run Al Udeid air base in Qatar on Monday. " + text
+    accusations = [flat(e) for e in code(pipeline, article) if e.type == "ACCUSE"]
+    assert accusations == [expected]
+
+
+def test_a_truce_between_two_parties_is_theirs(pipeline: Pipeline) -> None:
+    text = "US President Donald Trump announced a truce between Israel and Iran on Monday."
+    agreements = [flat(e) for e in code(pipeline, text) if e.type == "AGREE"]
+    assert agreements == [("AGREE", "ISR", "IRN", "asserted")]
+
+
+def test_a_curfew_is_imposed_on_the_own_country(pipeline: Pipeline) -> None:
+    [event] = code(pipeline, "Bangladesh imposed a nationwide curfew on Saturday.")
+    assert flat(event) == ("COERCE", "BGD", "BGD", "asserted")
+    assert event.mode == "curfew"
