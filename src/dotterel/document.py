@@ -92,6 +92,8 @@ class AttributionMention:
     sentence: int
     start: int  # token range of the attributed clause
     end: int
+    speaker: tuple[int, int] = (0, 0)  # token range of who reports it
+    final: bool = False  # ", X said." closes the sentence: it covers what came before
 
 
 @dataclass(slots=True)

@@ -535,7 +535,27 @@ def _sector_after(
     return None
 
 
-_NAME_PARTICLES = frozenset("da de del della di do dos das du al el la van von bin ibn abu".split())
+_NAME_PARTICLES = frozenset(
+    [
+        "da",
+        "de",
+        "del",
+        "della",
+        "di",
+        "do",
+        "dos",
+        "das",
+        "du",
+        "al",
+        "el",
+        "la",
+        "van",
+        "von",
+        "bin",
+        "ibn",
+        "abu",
+    ]
+)
 
 
 def _inside_name(tokens: Doc, start: int, floor: int) -> bool:

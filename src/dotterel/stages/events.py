@@ -28,7 +28,7 @@ from dotterel.document import (
 from dotterel.knowledge import Knowledge
 from dotterel.records import Actor, Estimate, Event, Evidence, Place, Span, When
 from dotterel.stages.merge import Candidate, merge_events
-from dotterel.stages.roles import clause_start, clause_stop, modality, roles
+from dotterel.stages.roles import CLAUSE_WORDS, clause_start, clause_stop, modality, roles
 from dotterel.stages.triggers import Trigger, TriggerFinder
 
 __all__ = ["PIPELINE_VERSION", "EventCoder"]
@@ -114,6 +114,7 @@ class EventCoder:
             i for m in doc.actors if m.kind in _NAMED for i in range(m.start, m.end)
         )
         for sentence in doc.sentences:
+            anchor = last_date  # "a day later" counts from the last sentence's event
             triggers = [
                 t
                 for t in self.finder(tokens, sentence)
@@ -122,7 +123,7 @@ class EventCoder:
             kept = self._keep(tokens, sentence, triggers)
             siblings = [t for t, _ in kept]
             for trigger, absorbed in kept:
-                event = self._code(doc, tokens, sentence, trigger, last_date, siblings)
+                event = self._code(doc, tokens, sentence, trigger, anchor, siblings)
                 if trigger.kind == "noun" and event.modality == "hypothetical":
                     continue  # "the ability to land strikes": a noun names no happening here
                 if _long_past(event, doc):
@@ -184,13 +185,13 @@ class EventCoder:
     ) -> Trigger | None:
         """The trigger whose object this one is: the act a REQUEST/THREATEN/ACCUSE is
         about, or an event noun after any trigger ("condemned the bombings")."""
-        start = clause_start(tokens, trigger, sentence)
         for head in reversed(kept):
-            if head.end > trigger.start or head.start < start:
+            if head.end > trigger.start or trigger.start - head.end > 8:
                 continue
             between = tokens[head.end : trigger.start]
             if (
                 trigger.kind == "noun"
+                and not any(t.lower_ in CLAUSE_WORDS for t in between)
                 and len(between) <= 7
                 and all(
                     (t.is_alpha or t.is_quote or t.text in {"'s", "’s"})
@@ -217,8 +218,16 @@ class EventCoder:
         last_date: When | None,
         siblings: list[Trigger],
     ) -> Event:
+        speakers = {
+            i
+            for a in doc.attributions
+            if a.sentence == sentence.index and a.final
+            for i in range(a.speaker[0], a.speaker[1])
+        }
         actors = in_sentence(doc.actors, sentence.index)
         source, target = roles(tokens, trigger, sentence, actors)
+        if target is not None and target.start in speakers:
+            target = None  # ", Ukraine's SBU said": who reports it is not who was hit
         mood = modality(tokens, trigger, sentence, self.cues)
         place = self._place(doc, trigger, sentence, None, None)
         where = place.country if place is not None else None

@@ -91,8 +91,9 @@ class QuantityTagger:
             word = tokens[i].lower_
             if word == "according" and i + 1 < sentence.end and tokens[i + 1].lower_ == "to":
                 end = _clause_end(tokens, i + 2, sentence.end)
-                scope = (end, sentence.end) if i == sentence.start else (sentence.start, i)
-                found.append(self._make(doc, tokens, sentence, i + 2, end, *scope))
+                first = i == sentence.start
+                scope = (end, sentence.end) if first else (sentence.start, i)
+                found.append(self._make(doc, tokens, sentence, i + 2, end, *scope, final=not first))
                 i = end
                 continue
             if (word,) in self.speech and i > sentence.start:
@@ -105,7 +106,7 @@ class QuantityTagger:
                         if final
                         else (i + 1, _report_end(tokens, i, sentence.end))
                     )
-                    found.append(self._make(doc, tokens, sentence, begin, i, *scope))
+                    found.append(self._make(doc, tokens, sentence, begin, i, *scope, final=final))
             i += 1
         return found
 
@@ -118,6 +119,7 @@ class QuantityTagger:
         end: int,
         scope_start: int,
         scope_end: int,
+        final: bool = False,
     ) -> AttributionMention:
         span = tokens[start:end]
         country = next(
@@ -128,6 +130,8 @@ class QuantityTagger:
             sentence=sentence.index,
             start=scope_start,
             end=scope_end,
+            speaker=(start, end),
+            final=final,
         )
 
     # -- numbers --------------------------------------------------------------

@@ -350,6 +350,19 @@ def _has(window: str, cues: tuple[str, ...]) -> bool:
     return any(f" {cue} " in window for cue in cues)
 
 
+_DENIAL = frozenset({"denied", "deny", "denies", "denying"})
+
+
+def _denied(tokens: Doc, trigger: Trigger, start: int) -> bool:
+    """ "denied launching any missile": a denial within six words, no comma between."""
+    for j in range(trigger.start - 1, max(start, trigger.start - 6) - 1, -1):
+        if tokens[j].is_punct:
+            return False
+        if tokens[j].lower_ in _DENIAL:
+            return True
+    return False
+
+
 def modality(tokens: Doc, trigger: Trigger, sentence: Sentence, cues: Cues) -> str:
     """asserted, negated, future or hypothetical, from cue words around the trigger."""
     start = clause_start(tokens, trigger, sentence)
@@ -358,7 +371,7 @@ def modality(tokens: Doc, trigger: Trigger, sentence: Sentence, cues: Cues) -> s
     after = _window(tokens, trigger.end, clause_stop(tokens, trigger, sentence))
     if trigger.type == "THREATEN":
         return "negated" if _has(near, ("not", "n't", "never")) else "asserted"
-    if _has(near, cues.negation) or _has(clause, ("denied", "deny", "denies", "denying")):
+    if _has(near, cues.negation) or _denied(tokens, trigger, start):
         return "negated"
     if (
         start >= sentence.start + 2

@@ -101,7 +101,7 @@ class TriggerFinder:
         """(start, end) of the rule's first object noun within ``gap`` words of ``begin``."""
         objects = self.pair_objects[rule_index]
         for j in range(begin, min(begin + gap + 1, len(words))):
-            if punct[j]:
+            if punct[j] and words[j] not in _QUOTES:
                 return None
             for form in objects.get(words[j], ()):
                 if tuple(words[j : j + len(form)]) == form:
@@ -109,6 +109,8 @@ class TriggerFinder:
         return None
 
 
+_QUOTES = frozenset({"'", '"', "‘", "’", "“", "”"})
+_ARTICLES = frozenset(["a", "an", "the", "this", "its", "their", "his", "her"])
 _NOUN_MARKERS = frozenset(
     [
         "the",
@@ -193,13 +195,16 @@ def _by_word_class(
 ) -> list[TriggerEntry]:
     """ "strikes" is a verb in "Russia strikes Kyiv", a noun in "big strikes": decide once."""
     kinds = {e.kind for e in entries}
+    before = tokens[start - 1] if start > floor else None
+    if before is not None and before.lower_ in _ARTICLES and "verb" in kinds:
+        return [e for e in entries if e.kind != "verb"]  # "a storm": never a verb
     if not {"verb", "noun"} <= kinds:
         return entries
-    before = tokens[start - 1] if start > floor else None
     nounish = before is not None and (
         before.lower_ in _NOUN_MARKERS
         or before.like_num
         or (before.is_lower and before.is_alpha and before.lower_ not in _BEFORE_VERB)
+        or (before.is_title and before.i > floor)  # "American strikes", not "Russia strikes"
     )
     drop = "verb" if nounish else "noun"
     return [e for e in entries if e.kind != drop]
