@@ -105,7 +105,7 @@ def _print_events(events: list[Event], fmt: Format) -> None:
         sys.stdout.write(json.dumps([_event_row(e) for e in events], ensure_ascii=False, indent=2))
         sys.stdout.write("\n")
     else:
-        Console(width=200).print(_table(events))
+        Console(width=None if sys.stdout.isatty() else 160).print(_table(events))
 
 
 def _actor(actor: Any) -> str:
@@ -261,4 +261,4 @@ def evaluate(
         table.add_row(
             f"{name} accuracy on {report['matched']} matched", f"{report[f'{name}_accuracy']:.3f}"
         )
-    Console(width=160).print(table)
+    Console(width=None if sys.stdout.isatty() else 160).print(table)

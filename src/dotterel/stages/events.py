@@ -205,6 +205,13 @@ class EventCoder:
                 or (len(between) <= 8 and any(t.lower_ == "that" for t in between))
             ):
                 return head
+            if (
+                head.type != "AGREE"
+                and between
+                and between[-1].lower_ == "to"
+                and (trigger.kind in {"verb", "pair", "phrase"})
+            ):
+                return head  # "will meet ... to discuss": a purpose, not a second event
         return None
 
     # -- coding one trigger ---------------------------------------------------

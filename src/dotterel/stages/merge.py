@@ -114,8 +114,16 @@ def _may_restate(earlier: Candidate, later: Candidate) -> bool:
         return True
     event = later.event
     if _weak(event.source) or _weak(event.target):
-        return True
+        return not _new_scene(earlier.event, event)
     return _same_scene(earlier.event, event)
+
+
+def _new_scene(a: Event, b: Event) -> bool:
+    """A partial mention with its own day or town is another happening."""
+    own_day = a.date is not None and b.date is not None and b.date.span is not None
+    if own_day and (b.date.start > a.date.end or a.date.start > b.date.end):  # type: ignore[union-attr]
+        return True
+    return a.place is not None and b.place is not None and a.place.name != b.place.name
 
 
 def _same_scene(a: Event, b: Event) -> bool:

@@ -47,6 +47,7 @@ LOCATIVE = frozenset(
 # Place-type words that may sit between the preposition and the name: "in the town of X".
 _BIG_CITY = 250_000
 _WEAK = 50_000  # a smaller place outside the article's countries needs more evidence
+_SETTLEMENTS = frozenset(["town", "city", "village", "port", "settlement", "camp", "hamlet"])
 _OBJECT_VERBS = frozenset(
     ["struck", "hit", "overran", "took", "retook", "besieged", "raided", "seized"]
 )
@@ -126,10 +127,34 @@ class PlaceTagger:
                 if mention is not None:
                     mentions.append(mention)
                     context[mention.place.country] += 1
-        doc.places = mentions
         if dateline is None:
             doc.focus_country = _focus(mentions) or doc.focus_country
+        mentions.extend(self._unlisted(tokens, doc, mentions, blocked))
+        mentions.sort(key=lambda m: m.start)
+        doc.places = mentions
         return doc
+
+    def _unlisted(
+        self, tokens: Doc, doc: Document, found: list[PlaceMention], blocked: set[int]
+    ) -> list[PlaceMention]:
+        """ "the town of Nobol": a named settlement the gazetteer lacks, kept by name in the
+        story's country, without coordinates."""
+        taken = {i for m in found for i in range(m.start, m.end)} | blocked
+        extra: list[PlaceMention] = []
+        for sentence in doc.sentences:
+            for i in range(sentence.start + 1, sentence.end - 1):
+                if tokens[i].lower_ != "of" or tokens[i - 1].lower_ not in _SETTLEMENTS:
+                    continue
+                j = i + 1
+                while j < sentence.end and tokens[j].is_title and j not in taken:
+                    j += 1
+                if j == i + 1:
+                    continue
+                span = tokens[i + 1 : j]
+                chars = (span.start_char, span.end_char)
+                place = Place(span.text, None, None, None, doc.focus_country, None, 1, chars)
+                extra.append(PlaceMention(i + 1, j, *chars, span.text, place, sentence.index, "of"))
+        return extra
 
     def _names(
         self, tokens: Doc, sentence: Sentence, blocked: set[int]

@@ -57,6 +57,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("yesterday", re.compile(r"\byesterday\b", re.I)),
+    ("tomorrow", re.compile(r"\btomorrow\b", re.I)),
     (
         "today",
         re.compile(
@@ -85,7 +86,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 
 _ANY = re.compile(
-    rf"\b(?:{_DAY_RE}|{_MONTH_RE}|yesterday|today|tonight|overnight|dawn|morning|evening|"
+    rf"\b(?:{_DAY_RE}|{_MONTH_RE}|yesterday|tomorrow|today|tonight|overnight|dawn|morning|evening|"
     rf"week|month|year|later|next day|following day|(?:19|20)\d\d)",
     re.I,
 )
@@ -212,6 +213,8 @@ def _resolve(kind: str, match: re.Match[str], published: date | None) -> When | 
         return When(d, published if kind == "since_day" else d, precision, None)
     if kind == "yesterday":
         return _day(published - timedelta(days=1))
+    if kind == "tomorrow":
+        return _day(published + timedelta(days=1))
     if kind == "today":
         return _day(published)
     if kind == "relative_week":
