@@ -17,7 +17,7 @@ from dotterel.document import Document
 from dotterel.errors import InputError, StageError
 from dotterel.knowledge import Knowledge, load_knowledge
 from dotterel.knowledge.gazetteer import Gazetteer
-from dotterel.records import Article, Event
+from dotterel.records import Article, Event, Place
 from dotterel.settings import Settings
 from dotterel.stages.actors import ActorTagger
 from dotterel.stages.events import EventCoder
@@ -84,6 +84,15 @@ class Pipeline:
                 log.warning("%s: stage %s failed: %s", _ref(article), name, exc)
                 return Result(article, document=doc, error=StageError(name, _ref(article), exc))
         return Result(article, events=doc.events, document=doc)
+
+    def resolve_places(self, article: Article, spans: list[tuple[int, int]]) -> list[Place | None]:
+        """Geocode toponym spans found elsewhere (character offsets), in this article's
+        context: the "resolution" task of geoparsing benchmarks."""
+        result = self.process(article)
+        doc = result.document or Document(article)
+        tagger = next(stage for name, stage in self.stages if name == "places")
+        assert isinstance(tagger, PlaceTagger)
+        return tagger.resolve(doc, spans)
 
     def pipe(self, articles: Iterable[Article]) -> Iterator[Result]:
         """Stream results, one per article, in input order."""

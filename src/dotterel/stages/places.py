@@ -15,7 +15,7 @@ from collections import Counter
 from spacy.tokens import Doc
 
 from dotterel.document import Document, PlaceMention, Sentence
-from dotterel.knowledge.gazetteer import Gazetteer, GazetteerEntry
+from dotterel.knowledge.gazetteer import Gazetteer, GazetteerEntry, fold
 from dotterel.records import Place
 from dotterel.stages.actors import governing_preposition
 
@@ -228,6 +228,40 @@ class PlaceTagger:
             sentence=sentence.index,
             prep=prep if prep in LOCATIVE and not _possessive(tokens, end, sentence) else None,
         )
+
+    def resolve(self, doc: Document, spans: list[tuple[int, int]]) -> list[Place | None]:
+        """Places for toponym spans someone else found (character offsets into the text),
+        disambiguated by the same article context as the tagger's own matches."""
+        context: Counter[str | None] = Counter(
+            m.country for m in doc.actors if m.country and m.kind != "metonym"
+        )
+        context.update(m.place.country for m in doc.places)
+        text = doc.article.text
+        resolved: list[Place | None] = []
+        for start, end in spans:
+            name = " ".join(text[start:end].split())
+            candidates = (
+                self.gazetteer.candidates(name)
+                or self.gazetteer.candidates(fold(name))
+                or self.gazetteer.candidates(name.title())
+            )
+            entry = _best(candidates, name, context)
+            if entry is None:
+                resolved.append(None)
+                continue
+            resolved.append(
+                Place(
+                    name,
+                    entry.geonames_id,
+                    entry.lat,
+                    entry.lon,
+                    entry.country,
+                    entry.admin1,
+                    entry.precision,
+                    (start, end),
+                )
+            )
+        return resolved
 
     def _is_city(self, name: str, country: str | None) -> bool:
         """A metonym that is also a sizeable city of its own country (Moscow, Kyiv)."""
