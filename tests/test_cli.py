@@ -23,6 +23,7 @@ from dotterel.settings import Settings
 EXAMPLE = (
     Path(__file__).resolve().parents[2] / "shared" / "examples" / "jeddah-talks-2025-03-11.txt"
 )
+EVAL_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
 
 # Short articles, each with one attack and its death toll, and the dates they resolve to.
 KHARKIV = (
@@ -113,7 +114,7 @@ def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
 def test_help_lists_the_commands(run: Run) -> None:
     result = run("--help")
     assert result.exit_code == 0
-    for command in ("extract", "ingest", "events", "evaluate"):
+    for command in ("extract", "ingest", "events", "places", "times", "actors", "evaluate"):
         assert command in result.stdout
 
 
@@ -438,3 +439,137 @@ def test_evaluate_rejects_a_malformed_gold_line(run: Run, tmp_path: Path) -> Non
     stderr = failure(run("evaluate", gold, "--format", "json"))
     assert "gold.jsonl:2" in stderr
     assert "not a gold article" in stderr
+
+
+# --- places, times, actors: what was recognised, mention by mention -----------------------
+
+TALKS = (
+    "Ukrainian and US officials met in Jeddah on Saturday. "
+    "Russian officials said the talks would change nothing."
+)
+
+
+@pytest.fixture(scope="module")
+def talks_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_jsonl(
+        tmp_path_factory.mktemp("talks") / "talks.jsonl",
+        [{"id": "t1", "published": "2025-03-11", "text": TALKS}],
+    )
+
+
+def mentions(run: Run, command: str, *args: str | Path) -> list[dict[str, Any]]:
+    result = run(command, *args, "--format", "jsonl")
+    assert result.exit_code == 0, result.stderr
+    return jsonl(result)
+
+
+def test_places_lists_each_place_with_offsets_and_gazetteer_entry(
+    run: Run, talks_file: Path
+) -> None:
+    [jeddah] = mentions(run, "places", talks_file)
+    assert set(jeddah) == {
+        "article_ref", "text", "start", "end", "name", "geonames_id",
+        "lat", "lon", "country", "admin1", "precision",
+    }  # fmt: skip
+    assert (jeddah["article_ref"], jeddah["text"]) == ("t1", "Jeddah")
+    assert TALKS[jeddah["start"] : jeddah["end"]] == "Jeddah"
+    assert (jeddah["name"], jeddah["country"], jeddah["precision"]) == ("Jeddah", "SAU", 1)
+    assert jeddah["lat"] == pytest.approx(21.5, abs=0.1)
+    assert jeddah["lon"] == pytest.approx(39.2, abs=0.1)
+    assert isinstance(jeddah["geonames_id"], int)
+
+
+def test_times_resolves_against_the_lines_published_or_the_flag(run: Run, talks_file: Path) -> None:
+    [saturday] = mentions(run, "times", talks_file)
+    assert saturday == {
+        "article_ref": "t1",
+        "text": "on Saturday",
+        "start": TALKS.index("on Saturday"),
+        "end": TALKS.index("on Saturday") + len("on Saturday"),
+        "value": "2025-03-08",  # the Saturday before Tuesday 2025-03-11
+        "precision": 1,
+    }
+    [later] = mentions(run, "times", talks_file, "--published", "2025-03-19")
+    assert later["value"] == "2025-03-15"
+
+
+def test_actors_lists_each_actor_mention_as_coded(run: Run, talks_file: Path) -> None:
+    rows = mentions(run, "actors", talks_file)
+    assert [(r["text"], r["country"], r["sector"]) for r in rows] == [
+        ("Ukrainian", "UKR", None),
+        ("US officials", "USA", "GOV"),
+        ("Russian officials", "RUS", "GOV"),
+    ]
+    russian = rows[-1]
+    assert set(russian) == {
+        "article_ref", "text", "start", "end", "canonical", "country", "sector", "wikidata", "kind",
+    }  # fmt: skip
+    assert (russian["article_ref"], russian["canonical"], russian["kind"]) == (
+        "t1",
+        "Russia",
+        "demonym",
+    )
+    assert TALKS[russian["start"] : russian["end"]] == "Russian officials"
+
+
+@pytest.mark.parametrize("command", ["places", "times", "actors"])
+def test_an_inspection_skips_a_bad_input_and_lists_the_rest(
+    run: Run, talks_file: Path, tmp_path: Path, command: str
+) -> None:
+    result = run(command, tmp_path / "missing.txt", talks_file, "--format", "jsonl")
+    stderr = failure(result)
+    assert result.exit_code == 1
+    assert "missing.txt" in stderr and "no such file" in stderr
+    assert {r["article_ref"] for r in jsonl(result)} == {"t1"}
+
+
+def test_an_inspection_prints_a_table_by_default(run: Run, talks_file: Path) -> None:
+    result = run("places", talks_file)
+    assert result.exit_code == 0, result.stderr
+    assert "Jeddah" in result.stdout and "SAU" in result.stdout
+
+
+# --- evaluate --set: the public evaluation sets -------------------------------------------
+
+
+def test_evaluate_an_unknown_set_names_the_known_ones(run: Run) -> None:
+    result = run("evaluate", "--set", "nope")
+    stderr = failure(result)
+    assert result.exit_code == 2
+    assert "unknown evaluation set 'nope'" in stderr
+    for known in ("plover-gsr-cameo", "geowebnews", "tempeval3-platinum"):
+        assert known in stderr
+
+
+def test_evaluate_a_set_whose_folder_is_missing_says_where_it_looked(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    by_env = {**env, "DOTTEREL_EVAL_ROOT": str(tmp_path)}
+    result = CliRunner().invoke(cli.app, ["evaluate", "--set", "lgl"], env=by_env)
+    stderr = failure(result)
+    assert result.exit_code == 2
+    assert str(tmp_path / "lgl") in stderr
+    assert "--eval-root" in stderr
+
+
+@pytest.mark.parametrize(
+    "args", [[], ["gold.jsonl", "--set", "plover-gsr-cameo"]], ids=["neither", "both"]
+)
+def test_evaluate_wants_a_gold_file_or_a_set(run: Run, args: list[str]) -> None:
+    result = run("evaluate", *args)
+    stderr = failure(result)
+    assert result.exit_code == 2
+    assert "GOLD" in stderr and "--set" in stderr
+
+
+def test_evaluate_the_plover_set_reports_json(run: Run) -> None:
+    if not (EVAL_ROOT / "plover-gsr-cameo").is_dir():
+        pytest.skip(f"evaluation sets not found at {EVAL_ROOT} (they live in shared/)")
+    result = run(
+        "evaluate", "--set", "plover-gsr-cameo", "--eval-root", EVAL_ROOT, "--format", "json"
+    )
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["sentences"] == 322
+    for measure in ("type_accuracy", "actor_country_accuracy", "actor_sector_accuracy"):
+        assert 0.0 < report[measure] <= 1.0

@@ -88,7 +88,7 @@ EXPECTED: list[tuple[str, str, str, str, dict[str, Any]]] = [
     ("ACCUSE", "USA", "UKR", "accused the Ukrainian leader", {}),
     ("CONSULT", "USA", "RUS", "direct negotiations with Russia", {}),
     ("REQUEST", "UKR", "EU", "urging his European partners", {}),
-    ("ASSAULT", "RUS", "UKR", "Kursk area", {"place": "Kursk", "country": "RUS"}),
+    ("ASSAULT", "RUS", "UKR", "Kursk area", {"place": "Kursk area", "country": "RUS"}),
 ]
 
 

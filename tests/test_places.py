@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from dotterel.document import Document, PlaceMention
+from dotterel.knowledge import load_country_points
 
 MakeDoc = Callable[..., Document]
 
@@ -85,7 +86,9 @@ def test_a_country_after_a_preposition_is_a_country_level_place(
     found = place(make_doc(text), name)
     assert found.prep is not None
     assert (found.place.country, found.place.precision) == (country, 6)
-    assert (found.place.lat, found.place.lon, found.place.geonames_id) == (None, None, None)
+    point = load_country_points()[country]  # the country's representative point
+    assert (found.place.lat, found.place.lon) == point
+    assert found.place.geonames_id is None
 
 
 def test_a_country_named_as_an_actor_is_not_a_place(make_doc: MakeDoc) -> None:
@@ -107,3 +110,31 @@ def test_the_story_decides_an_ambiguous_name(make_doc: MakeDoc) -> None:
         "downed. Another drone hit a warehouse in Odessa."
     )
     assert place(make_doc(story), "Odessa").place.country == "UKR"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country", "lat", "lon"),
+    [
+        ("Shelling hit villages in the Kursk region overnight.", "Kursk region", "RUS", 51.7, 36.2),
+        ("Fighting spread across Tigray on Monday.", "Tigray", "ETH", 14.0, 39.0),
+        ("Rebels advanced in North Kivu province.", "North Kivu province", "COD", -0.8, 29.0),
+    ],
+)
+def test_a_first_level_region_is_placed_at_its_centroid(
+    make_doc: MakeDoc, text: str, name: str, country: str, lat: float, lon: float
+) -> None:
+    found = place(make_doc(text), name)
+    assert (found.place.country, found.place.precision) == (country, 4)
+    assert found.place.lat == pytest.approx(lat, abs=1.5)
+    assert found.place.lon == pytest.approx(lon, abs=1.5)
+
+
+def test_a_sea_is_a_water_body_without_a_country(make_doc: MakeDoc) -> None:
+    found = place(make_doc("A drone boat struck a tanker in the Black Sea."), "Black Sea")
+    assert (found.place.country, found.place.precision) == (None, 7)
+    assert found.place.lat == pytest.approx(43.0, abs=2.0)
+
+
+def test_a_regions_town_wins_its_bare_name(make_doc: MakeDoc) -> None:
+    found = place(make_doc("Drones hit Kursk overnight."), "Kursk")
+    assert (found.place.country, found.place.precision) == ("RUS", 1)

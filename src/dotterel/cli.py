@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -18,8 +18,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from dotterel import evalsets
 from dotterel.errors import DotterelError
 from dotterel.evaluate import evaluate as run_evaluation
+from dotterel.inspect import actor_mentions, place_mentions, time_mentions
 from dotterel.pipeline import Pipeline, Result
 from dotterel.records import EVENT_TYPES, Article, Event, to_dict
 from dotterel.settings import Settings
@@ -50,6 +52,17 @@ Published = Annotated[
     typer.Option("--published", help="Publication date YYYY-MM-DD; anchors relative dates."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
+Paths = Annotated[list[Path], typer.Argument(help=".txt files, folders or .jsonl files.")]
+
+
+class MentionFormat(StrEnum):
+    table = "table"
+    jsonl = "jsonl"
+
+
+MentionFormatOpt = Annotated[
+    MentionFormat, typer.Option("--format", help="table, or jsonl (one mention a line).")
+]
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -156,7 +169,7 @@ def _evidence(sentence: str, trigger: str) -> str:
 
 @app.command()
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help=".txt files, folders or .jsonl files.")],
+    paths: Paths,
     published: Published = None,
     fmt: FormatOpt = Format.table,
     settings_file: SettingsFile = None,
@@ -178,7 +191,7 @@ def extract(
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help=".txt files, folders or .jsonl files.")],
+    paths: Paths,
     db: Db = None,
     published: Published = None,
     settings_file: SettingsFile = None,
@@ -232,14 +245,106 @@ def events(
     _print_events(found, fmt)
 
 
+def _mention_rows(
+    paths: list[Path],
+    published: str | None,
+    fmt: MentionFormat,
+    settings_file: Path | None,
+    rows_of: Callable[[Result], Sequence[Any]],
+    columns: Sequence[str],
+    what: str,
+) -> None:
+    """The shared body of ``places``, ``times`` and ``actors``: one row per mention."""
+    settings = _settings(settings_file)
+    anchor = _published(published)
+    problems: list[str] = []
+    pipeline = Pipeline(settings)
+    rows: list[dict[str, Any]] = []
+    for result in _results(pipeline, _articles(paths, anchor, problems), problems):
+        found = [to_dict(row) for row in rows_of(result)]
+        if fmt is MentionFormat.jsonl:
+            for row in found:
+                sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        else:
+            rows.extend(found)
+    if fmt is MentionFormat.table:
+        table = Table(title=f"{len(rows)} {what} mentions")
+        for name in ("article", "text", "at", *columns):
+            table.add_column(name, overflow="fold")
+        for row in rows:
+            cells = [row["article_ref"], row["text"], f"{row['start']}–{row['end']}"]
+            cells += ["" if row[c] is None else str(row[c]) for c in columns]
+            table.add_row(*(escape(c) for c in cells))
+        Console(width=None if sys.stdout.isatty() else 160).print(table)
+    if problems:
+        raise _fail(f"{len(problems)} input(s) skipped")
+
+
+@app.command()
+def places(
+    paths: Paths,
+    published: Published = None,
+    fmt: MentionFormatOpt = MentionFormat.table,
+    settings_file: SettingsFile = None,
+) -> None:
+    """List every place mention and the GeoNames place it resolved to."""
+    columns = ("name", "country", "admin1", "lat", "lon", "geonames_id", "precision")
+    _mention_rows(paths, published, fmt, settings_file, place_mentions, columns, "place")
+
+
+@app.command()
+def times(
+    paths: Paths,
+    published: Published = None,
+    fmt: MentionFormatOpt = MentionFormat.table,
+    settings_file: SettingsFile = None,
+) -> None:
+    """List every time expression and its TIMEX3-style value (resolved against --published)."""
+    _mention_rows(
+        paths, published, fmt, settings_file, time_mentions, ("value", "precision"), "time"
+    )
+
+
+@app.command()
+def actors(
+    paths: Paths,
+    published: Published = None,
+    fmt: MentionFormatOpt = MentionFormat.table,
+    settings_file: SettingsFile = None,
+) -> None:
+    """List every actor mention and how it was coded (country, sector, Wikidata)."""
+    columns = ("kind", "canonical", "country", "sector", "wikidata")
+    _mention_rows(paths, published, fmt, settings_file, actor_mentions, columns, "actor")
+
+
 @app.command()
 def evaluate(
-    gold: Annotated[Path, typer.Argument(help="Gold JSONL file (shared/gold/CONVENTIONS.md).")],
+    gold: Annotated[
+        Path | None, typer.Argument(help="Gold JSONL file (shared/gold/CONVENTIONS.md).")
+    ] = None,
+    set_name: Annotated[
+        str | None,
+        typer.Option("--set", help=f"A public evaluation set instead: {', '.join(evalsets.SETS)}."),
+    ] = None,
+    eval_root: Annotated[
+        Path,
+        typer.Option(
+            "--eval-root",
+            envvar="DOTTEREL_EVAL_ROOT",
+            help="Folder holding the public evaluation sets.",
+        ),
+    ] = Path("../shared/eval"),
     fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.table,
     settings_file: SettingsFile = None,
 ) -> None:
-    """Score the pipeline against a gold file: event P/R/F1 and field accuracy."""
+    """Score the pipeline against a gold file (event P/R/F1, field accuracy) or a public set."""
+    if (gold is None) == (set_name is None):
+        raise _fail("give either a GOLD file or --set NAME, not both and not neither", 2)
     settings = _settings(settings_file)
+    if set_name is not None:
+        _evaluate_set(set_name, eval_root, settings, fmt)
+        return
+    assert gold is not None
     try:
         report = run_evaluation(gold, Pipeline(settings)).as_dict()
     except DotterelError as exc:
@@ -262,3 +367,33 @@ def evaluate(
             f"{name} accuracy on {report['matched']} matched", f"{report[f'{name}_accuracy']:.3f}"
         )
     Console(width=None if sys.stdout.isatty() else 160).print(table)
+
+
+def _evaluate_set(name: str, root: Path, settings: Settings, fmt: Format) -> None:
+    try:
+        scorer = evalsets.resolve(name, root)
+    except DotterelError as exc:
+        raise _fail(str(exc), 2) from exc
+    try:
+        report = scorer(name, root, Pipeline(settings))
+    except DotterelError as exc:
+        raise _fail(str(exc)) from exc
+    if fmt is not Format.table:
+        sys.stdout.write(json.dumps(report, indent=2, default=str) + "\n")
+        return
+    table = Table(title=f"{name} ({root / name})")
+    for column in ("measure", "value"):
+        table.add_column(column)
+    for key, value in _flat(report):
+        table.add_row(
+            escape(key), escape(f"{value:.4f}" if isinstance(value, float) else str(value))
+        )
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
+
+
+def _flat(report: dict[str, object], prefix: str = "") -> Iterator[tuple[str, object]]:
+    for key, value in report.items():
+        if isinstance(value, dict):
+            yield from _flat(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from dotterel.document import Document
+from dotterel.document import Document, PlaceMention
 from dotterel.errors import InputError, StageError
 from dotterel.knowledge import Knowledge, load_knowledge
 from dotterel.knowledge.gazetteer import Gazetteer
@@ -56,13 +56,16 @@ class Pipeline:
         self.settings = settings or Settings()
         self.knowledge = knowledge or load_knowledge()
         nlp = make_nlp(self.settings.tokenizer_cache)
-        gazetteer = Gazetteer.load(
-            self.settings.cache_path, self.settings.min_population, self.knowledge.countries
+        gazetteer = Gazetteer.for_knowledge(
+            self.settings.cache_path, self.settings.min_population, self.knowledge
         )
         self.stages: list[tuple[str, Stage]] = [
             ("segment", Segmenter(nlp)),
             ("actors", ActorTagger(self.knowledge, nlp)),
-            ("places", PlaceTagger(gazetteer, _capitals(self.knowledge))),
+            (
+                "places",
+                PlaceTagger(gazetteer, _capitals(self.knowledge), _demonyms(self.knowledge)),
+            ),
             ("times", TimeTagger()),
             ("quantities", QuantityTagger(self.knowledge.cues, self.knowledge.units)),
             ("events", EventCoder(self.knowledge, nlp)),
@@ -85,14 +88,26 @@ class Pipeline:
                 return Result(article, document=doc, error=StageError(name, _ref(article), exc))
         return Result(article, events=doc.events, document=doc)
 
-    def resolve_places(self, article: Article, spans: list[tuple[int, int]]) -> list[Place | None]:
+    def resolve_places(
+        self, article: Article, spans: list[tuple[int, int]], result: Result | None = None
+    ) -> list[Place | None]:
         """Geocode toponym spans found elsewhere (character offsets), in this article's
-        context: the "resolution" task of geoparsing benchmarks."""
-        result = self.process(article)
+        context: the "resolution" task of geoparsing benchmarks. Pass the article's
+        ``process`` result if you have it, to save a second run."""
+        result = result or self.process(article)
         doc = result.document or Document(article)
         tagger = next(stage for name, stage in self.stages if name == "places")
         assert isinstance(tagger, PlaceTagger)
         return tagger.resolve(doc, spans)
+
+    def toponyms(self, result: Result) -> list[PlaceMention]:
+        """Place mentions plus countries named as actors or demonyms, at country points."""
+        if result.document is None:
+            return []
+        tagger = next(stage for name, stage in self.stages if name == "places")
+        assert isinstance(tagger, PlaceTagger)
+        names = {c.iso3: c.name for c in self.knowledge.countries.values()}
+        return tagger.toponyms(result.document, names)
 
     def pipe(self, articles: Iterable[Article]) -> Iterator[Result]:
         """Stream results, one per article, in input order."""
@@ -109,6 +124,10 @@ class Pipeline:
 
 def _capitals(knowledge: Knowledge) -> dict[str, str]:
     return {c.capital: c.iso3 for c in knowledge.countries.values() if c.capital}
+
+
+def _demonyms(knowledge: Knowledge) -> dict[str, str]:
+    return {d: c.name for c in knowledge.countries.values() for d in c.demonyms}
 
 
 def _ref(article: Article) -> str:

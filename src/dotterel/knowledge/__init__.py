@@ -24,10 +24,12 @@ from dotterel.records import EVENT_TYPES
 __all__ = [
     "AcledRule",
     "ActorEntry",
+    "Area",
     "Country",
     "Cues",
     "Knowledge",
     "PairRule",
+    "Region",
     "Role",
     "TriggerEntry",
     "data_path",
@@ -49,6 +51,30 @@ class Country:
     demonyms: tuple[str, ...]
     capital: str
     metonyms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A first-level administrative region (or a named territory) with a centroid."""
+
+    iso3: str
+    name: str
+    aliases: tuple[str, ...]
+    kind: str
+    lat: float | None
+    lon: float | None
+    population: int
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """A sea, strait, river, continent or world region, placed at an approximate point."""
+
+    name: str
+    aliases: tuple[str, ...]
+    lat: float
+    lon: float
+    kind: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +165,9 @@ class Knowledge:
     units: dict[str, str]
     acled: list[AcledRule]
     irregular_verbs: dict[str, tuple[str, str]] = field(default_factory=dict)
+    regions: list[Region] = field(default_factory=list)
+    areas: list[Area] = field(default_factory=list)
+    country_points: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def _read_yaml(name: str) -> Any:
@@ -161,6 +190,51 @@ def _read_tsv(name: str) -> list[dict[str, str]]:
 
 def _split(cell: str | None) -> tuple[str, ...]:
     return tuple(p.strip() for p in (cell or "").split("|") if p.strip())
+
+
+def _coordinate(value: str | None) -> float | None:
+    return float(value) if value not in (None, "") else None
+
+
+def load_regions() -> list[Region]:
+    """First-level regions and named territories (regions.tsv)."""
+    regions = []
+    for row in _read_tsv("regions.tsv"):
+        regions.append(
+            Region(
+                iso3=row["iso3"].strip(),
+                name=row["name"].strip(),
+                aliases=_split(row.get("aliases")),
+                kind=(row.get("kind") or "region").strip(),
+                lat=_coordinate(row.get("lat")),
+                lon=_coordinate(row.get("lon")),
+                population=int(row.get("population") or 0),
+            )
+        )
+    return regions
+
+
+def load_areas(name: str) -> list[Area]:
+    """Areas beyond countries: seas.tsv (waters) or continents.tsv (world regions)."""
+    areas = []
+    for row in _read_tsv(name):
+        lat, lon = _coordinate(row.get("lat")), _coordinate(row.get("lon"))
+        if lat is None or lon is None:
+            raise KnowledgeError(f"{name}: {row.get('name')!r} has no coordinates")
+        areas.append(
+            Area(row["name"].strip(), _split(row.get("aliases")), lat, lon, row["kind"].strip())
+        )
+    return areas
+
+
+def load_country_points() -> dict[str, tuple[float, float]]:
+    """A representative point per country (country_points.tsv), as gold sets place them."""
+    points = {}
+    for row in _read_tsv("country_points.tsv"):
+        lat, lon = _coordinate(row.get("lat")), _coordinate(row.get("lon"))
+        if lat is not None and lon is not None:
+            points[row["iso3"].strip()] = (lat, lon)
+    return points
 
 
 def load_countries() -> dict[str, Country]:
@@ -381,4 +455,7 @@ def load_knowledge() -> Knowledge:
         units=load_units(),
         acled=load_acled(),
         irregular_verbs=irregular,
+        regions=load_regions(),
+        areas=[*load_areas("seas.tsv"), *load_areas("continents.tsv")],
+        country_points=load_country_points(),
     )

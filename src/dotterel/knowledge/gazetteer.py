@@ -16,11 +16,29 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from dotterel.knowledge import Country
+from dotterel.knowledge import Area, Country, Knowledge, Region
 
 __all__ = ["Gazetteer", "GazetteerEntry", "fold"]
 
 _FORMAT = 3
+_BIG_TOWN = 100_000  # a bare region name gives way to a town this big in its country
+_REGION_WORDS = (
+    "region",
+    "Region",
+    "province",
+    "Province",
+    "Oblast",
+    "oblast",
+    "state",
+    "State",
+    "governorate",
+    "Governorate",
+    "county",
+    "County",
+    "area",
+    "krai",
+    "Krai",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,14 +75,20 @@ class Gazetteer:
         self.names = names
         self.places = places
         self.extra: dict[str, list[GazetteerEntry]] = {}
+        self.bare: dict[str, list[GazetteerEntry]] = {}  # regions by their bare names
         self.max_words = 5
 
     def __contains__(self, name: str) -> bool:
-        return name in self.names or name in self.extra
+        return name in self.names or name in self.extra or name in self.bare
 
     def candidates(self, name: str) -> list[GazetteerEntry]:
+        """Every place a name may be. A region's bare name ("Kursk") gives way to a town
+        of that name in the same country; "Kursk region" is always the region."""
         found = list(self.extra.get(name, []))
-        found.extend(_entry(self.places[i]) for i in self.names.get(name, []))
+        towns = [_entry(self.places[i]) for i in self.names.get(name, [])]
+        found.extend(towns)
+        big = {t.country for t in towns if t.population >= _BIG_TOWN}
+        found.extend(r for r in self.bare.get(name, []) if r.country not in big)
         return found
 
     @classmethod
@@ -83,14 +107,49 @@ class Gazetteer:
             _write_atomic(path, raw)
         names: dict[str, list[int]] = raw["names"]  # type: ignore[assignment]
         places: list[list[object]] = raw["places"]  # type: ignore[assignment]
-        gazetteer = cls(names, places)
-        gazetteer.add_countries(countries)
+        return cls(names, places)
+
+    @classmethod
+    def for_knowledge(cls, cache_dir: Path, min_population: int, knowledge: Knowledge) -> Gazetteer:
+        """The GeoNames index plus the project's countries, regions, waters and continents."""
+        gazetteer = cls.load(cache_dir, min_population, knowledge.countries)
+        gazetteer.add_countries(knowledge.countries, knowledge.country_points)
+        gazetteer.add_regions(knowledge.regions)
+        gazetteer.add_areas(knowledge.areas)
         return gazetteer
 
-    def add_countries(self, countries: dict[str, Country]) -> None:
+    def add_countries(
+        self, countries: dict[str, Country], points: dict[str, tuple[float, float]]
+    ) -> None:
         for country in countries.values():
-            entry = GazetteerEntry(None, country.name, None, None, country.iso3, None, 0, 6)
+            lat, lon = points.get(country.iso3, (None, None))
+            entry = GazetteerEntry(None, country.name, lat, lon, country.iso3, None, 0, 6)
             for name in (country.name, *country.aliases):
+                self.extra.setdefault(name, []).append(entry)
+
+    def add_regions(self, regions: list[Region]) -> None:
+        """ "Kursk region", "Donetsk Oblast", "North Kivu province"; bare "Tigray" too."""
+        for region in regions:
+            entry = GazetteerEntry(
+                None,
+                region.name,
+                region.lat,
+                region.lon,
+                region.iso3,
+                region.name,
+                region.population,
+                4,
+            )
+            for name in {region.name, *region.aliases}:
+                self.bare.setdefault(name, []).append(entry)
+                for word in _REGION_WORDS:
+                    self.extra.setdefault(f"{name} {word}", []).append(entry)
+
+    def add_areas(self, areas: list[Area]) -> None:
+        """Seas, rivers, continents and world regions: UCDP where_prec 7."""
+        for area in areas:
+            entry = GazetteerEntry(None, area.name, area.lat, area.lon, None, None, 0, 7)
+            for name in {area.name, *area.aliases}:
                 self.extra.setdefault(name, []).append(entry)
 
 

@@ -318,6 +318,12 @@ class ActorTagger:
             hit = _sector_after(tokens, end, stop, sector_spans, possessive=False)
             if hit is not None and hit[1] in {"REB", "MIL"}:
                 end = _extend_group(tokens, hit[0], stop, sector_spans)
+        if (
+            entry.kind == "demonym"
+            and start > sentence.start
+            and tokens[start - 1].lower_ in (_DIASPORA)
+        ):
+            entry = replace(entry, country=None)  # "ethnic Albanians" in North Macedonia
         if entry.kind in {"country", "demonym", "metonym"} and _inside_name(
             tokens, start, sentence.start
         ):
@@ -535,6 +541,7 @@ def _sector_after(
     return None
 
 
+_DIASPORA = frozenset(["ethnic", "diaspora"])
 _NAME_PARTICLES = frozenset(
     [
         "da",

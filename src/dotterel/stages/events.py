@@ -28,6 +28,7 @@ from dotterel.document import (
 from dotterel.knowledge import Knowledge
 from dotterel.records import Actor, Estimate, Event, Evidence, Place, Span, When
 from dotterel.stages.merge import Candidate, merge_events
+from dotterel.stages.offices import Offices
 from dotterel.stages.roles import CLAUSE_WORDS, clause_start, clause_stop, modality, roles
 from dotterel.stages.triggers import Trigger, TriggerFinder
 
@@ -102,6 +103,7 @@ class EventCoder:
         self.finder = TriggerFinder(knowledge, nlp)
         self.complement_heads = knowledge.cues.complement_heads
         self.context = [tuple(c.split()) for c in knowledge.cues.context_prepositions]
+        self.offices = Offices(knowledge)
 
     def __call__(self, doc: Document) -> Document:
         tokens = doc.tokens
@@ -312,12 +314,17 @@ class EventCoder:
         country = mention.country or local or doc.focus_country
         if mention.kind == "franchise" and doc.focus_country:
             country = doc.focus_country  # Islamic State in a Mozambique story: MOZ
+        canonical, wikidata = mention.canonical, mention.wikidata
+        if mention.kind == "generic" and country is not None:
+            holder = self.offices.holder(mention.text, country, doc.article.published)
+            if holder is not None:  # "the president" in a Ukraine story of 2025
+                canonical, wikidata = holder
         return Actor(
             name=mention.text,
-            canonical=mention.canonical,
+            canonical=canonical,
             country=country,
             sector=mention.sector,
-            wikidata=mention.wikidata,
+            wikidata=wikidata,
             span=(mention.start_char, mention.end_char),
         )
 

@@ -47,6 +47,9 @@ LOCATIVE = frozenset(
 # Place-type words that may sit between the preposition and the name: "in the town of X".
 _BIG_CITY = 250_000
 _WEAK = 50_000  # a smaller place outside the article's countries needs more evidence
+_REGION_WORDS = frozenset(
+    ["region", "province", "oblast", "state", "governorate", "county", "area", "krai"]
+)
 _SETTLEMENTS = frozenset(["town", "city", "village", "port", "settlement", "camp", "hamlet"])
 _OBJECT_VERBS = frozenset(
     ["struck", "hit", "overran", "took", "retook", "besieged", "raided", "seized"]
@@ -94,9 +97,15 @@ _NOT_PLACE_KINDS = frozenset(
 class PlaceTagger:
     name = "places"
 
-    def __init__(self, gazetteer: Gazetteer, capitals: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        gazetteer: Gazetteer,
+        capitals: dict[str, str] | None = None,
+        demonyms: dict[str, str] | None = None,
+    ) -> None:
         self.gazetteer = gazetteer
         self.capitals = capitals or {}  # capital name -> ISO3, for datelines
+        self.demonyms = demonyms or {}  # "Russian" -> "Russia": a demonym names a country
 
     def __call__(self, doc: Document) -> Document:
         tokens = doc.tokens
@@ -169,7 +178,7 @@ class PlaceTagger:
             hit = None
             for n in range(min(self.gazetteer.max_words, sentence.end - i), 0, -1):
                 span = tokens[i : i + n]
-                if not span[-1].text[:1].isupper():
+                if not (span[-1].text[:1].isupper() or span[-1].lower_ in _REGION_WORDS):
                     continue
                 if span.text in self.gazetteer and not any(j in blocked for j in range(i, i + n)):
                     hit = (i, i + n, span.text)
@@ -240,8 +249,14 @@ class PlaceTagger:
         resolved: list[Place | None] = []
         for start, end in spans:
             name = " ".join(text[start:end].split())
+            nation = [
+                c
+                for c in self.gazetteer.candidates(self.demonyms.get(name, ""))
+                if c.precision == 6
+            ]
             candidates = (
-                self.gazetteer.candidates(name)
+                nation
+                or self.gazetteer.candidates(name)
                 or self.gazetteer.candidates(fold(name))
                 or self.gazetteer.candidates(name.title())
             )
@@ -262,6 +277,31 @@ class PlaceTagger:
                 )
             )
         return resolved
+
+    def toponyms(self, doc: Document, countries: dict[str, str]) -> list[PlaceMention]:
+        """Every place name in the text, as geoparsing gold sets count them: the place
+        mentions, plus countries named as actors or by demonym ("Russian officials"),
+        placed at the country's point. ``countries`` maps ISO3 to the country's name."""
+        taken = {i for m in doc.places for i in range(m.start, m.end)}
+        found = list(doc.places)
+        for m in doc.actors:
+            if m.kind not in {"country", "demonym", "territory"} or not m.country:
+                continue
+            if any(i in taken for i in range(m.start, m.end)):
+                continue
+            entries = [
+                c
+                for c in self.gazetteer.candidates(countries.get(m.country, ""))
+                if c.precision == 6
+            ]
+            if not entries:
+                continue
+            e = entries[0]
+            chars = (m.start_char, m.end_char)
+            place = Place(m.text, None, e.lat, e.lon, e.country, None, 6, chars)
+            found.append(PlaceMention(m.start, m.end, *chars, m.text, place, m.sentence, m.prep))
+        found.sort(key=lambda p: p.start)
+        return found
 
     def _is_city(self, name: str, country: str | None) -> bool:
         """A metonym that is also a sizeable city of its own country (Moscow, Kyiv)."""
@@ -317,8 +357,8 @@ def _weak(
 ) -> bool:
     """A small place in a country the article never names, or the first word of a longer
     capitalised name the gazetteer lacks ("Bulo" of "Bulo Burte"): not trusted."""
-    if entry.precision == 6 or context.get(entry.country, 0) > 0:
-        return False
+    if entry.precision >= 4 or context.get(entry.country, 0) > 0:
+        return False  # regions, countries and seas are named on purpose
     partial = end < sentence.end and tokens[end].is_title and tokens[end].is_alpha
     return partial or entry.population < _WEAK
 
@@ -333,9 +373,10 @@ def _best(
     def score(entry: GazetteerEntry) -> float:
         exact = 1.0 if entry.name == name else 0.0
         size = math.log10(entry.population + 10)
-        seen = 4.0 * min(context.get(entry.country, 0), 3)
-        country = 6.0 if entry.precision == 6 and entry.name == name else 0.0
-        return seen + size + exact + country
+        seen = 2.5 if context.get(entry.country, 0) else 0.0
+        # A country, sea or continent called exactly this outranks any town of the name.
+        area = 6.0 if entry.precision >= 6 and entry.name == name else 0.0
+        return seen + size + exact + area
 
     return max(candidates, key=score)
 
