@@ -186,3 +186,341 @@ def test_a_full_date_needs_no_publication_date(make_doc: MakeDoc) -> None:
 
 def test_a_sentence_without_a_time_has_none(make_doc: MakeDoc) -> None:
     assert make_doc("Both sides traded accusations.").times == []
+
+
+# The forms of date news English uses beyond the conventions table, published Tuesday
+# 11 March 2025. Quarters, halves, seasons, decades and centuries keep their TIMEX3
+# value while ``When`` covers the whole period at year precision.
+@pytest.mark.parametrize(
+    ("sentence", "text", "start", "end", "precision", "value"),
+    [
+        ("The war began in 2022.", "in 2022", date(2022, 1, 1), date(2022, 12, 31), YEAR, "2022"),
+        (
+            "The 2014 annexation of Crimea was condemned.",
+            "2014",
+            date(2014, 1, 1),
+            date(2014, 12, 31),
+            YEAR,
+            "2014",
+        ),
+        (
+            "The 1990s were turbulent.",
+            "The 1990s",
+            date(1990, 1, 1),
+            date(1999, 12, 31),
+            YEAR,
+            "199",
+        ),
+        (
+            "Fighters returned in the '90s.",
+            "the '90s",
+            date(1990, 1, 1),
+            date(1999, 12, 31),
+            YEAR,
+            "199",
+        ),
+        (
+            "The region was colonised in the 19th century.",
+            "the 19th century",
+            date(1800, 1, 1),
+            date(1899, 12, 31),
+            YEAR,
+            "18",
+        ),
+        (
+            "Officials met on Jan. 8.",
+            "on Jan. 8",
+            date(2025, 1, 8),
+            date(2025, 1, 8),
+            DAY,
+            "2025-01-08",
+        ),
+        (
+            "The truce was signed on January 8, 2024.",
+            "on January 8, 2024",
+            date(2024, 1, 8),
+            date(2024, 1, 8),
+            DAY,
+            "2024-01-08",
+        ),
+        (
+            "The offensive began in October 2023.",
+            "in October 2023",
+            date(2023, 10, 1),
+            date(2023, 10, 31),
+            MONTH,
+            "2023-10",
+        ),
+        (
+            "The militia was formed late last July.",
+            "late last July",
+            date(2024, 7, 1),
+            date(2024, 7, 31),
+            MONTH,
+            "2024-07",
+        ),
+        (
+            "The embassy reopened this month.",
+            "this month",
+            date(2025, 3, 1),
+            date(2025, 3, 31),
+            MONTH,
+            "2025-03",
+        ),
+        (
+            "Troops withdrew earlier this year.",
+            "earlier this year",
+            date(2025, 1, 1),
+            date(2025, 12, 31),
+            YEAR,
+            "2025",
+        ),
+        (
+            "A summit is planned later this year.",
+            "later this year",
+            date(2025, 1, 1),
+            date(2025, 12, 31),
+            YEAR,
+            "2025",
+        ),
+        (
+            "Elections are due next year.",
+            "next year",
+            date(2026, 1, 1),
+            date(2026, 12, 31),
+            YEAR,
+            "2026",
+        ),
+        (
+            "Shelling intensified over the past week.",
+            "the past week",
+            date(2025, 3, 3),
+            date(2025, 3, 9),
+            WEEK,
+            "2025-W10",
+        ),
+        (
+            "Drone strikes hit the city over the weekend.",
+            "the weekend",
+            date(2025, 3, 8),
+            date(2025, 3, 9),
+            WEEK,
+            "2025-W10-WE",
+        ),
+        (
+            "Rebels seized the base two days ago.",
+            "two days ago",
+            date(2025, 3, 9),
+            date(2025, 3, 9),
+            DAY,
+            "2025-03-09",
+        ),
+        (
+            "The ceasefire collapsed three weeks ago.",
+            "three weeks ago",
+            date(2025, 2, 17),
+            date(2025, 2, 23),
+            WEEK,
+            "2025-W08",
+        ),
+        (
+            "The mayor was arrested a month ago.",
+            "a month ago",
+            date(2025, 2, 1),
+            date(2025, 2, 28),
+            MONTH,
+            "2025-02",
+        ),
+        (
+            "The border was closed a year ago.",
+            "a year ago",
+            date(2024, 1, 1),
+            date(2024, 12, 31),
+            YEAR,
+            "2024",
+        ),
+        (
+            "Militants attacked a checkpoint Friday.",
+            "Friday",
+            date(2025, 3, 7),
+            date(2025, 3, 7),
+            DAY,
+            "2025-03-07",
+        ),
+        (
+            "Militants attacked a checkpoint Friday morning.",
+            "Friday morning",
+            date(2025, 3, 7),
+            date(2025, 3, 7),
+            DAY,
+            "2025-03-07",
+        ),
+        (
+            "Profits fell in the third quarter.",
+            "the third quarter",
+            date(2024, 7, 1),
+            date(2024, 9, 30),
+            YEAR,
+            "2024-Q3",
+        ),
+        (
+            "Exports fell in the first quarter of 2024.",
+            "the first quarter of 2024",
+            date(2024, 1, 1),
+            date(2024, 3, 31),
+            YEAR,
+            "2024-Q1",
+        ),
+        (
+            "Exports rose in Q3 2024.",
+            "Q3 2024",
+            date(2024, 7, 1),
+            date(2024, 9, 30),
+            YEAR,
+            "2024-Q3",
+        ),
+        (
+            "Output doubled in the first half of 2024.",
+            "the first half of 2024",
+            date(2024, 1, 1),
+            date(2024, 6, 30),
+            YEAR,
+            "2024-H1",
+        ),
+        (
+            "Spending rose in the fiscal year.",
+            "the fiscal year",
+            date(2025, 1, 1),
+            date(2025, 12, 31),
+            YEAR,
+            "2025",
+        ),
+        (
+            "Talks are expected this summer.",
+            "this summer",
+            date(2025, 6, 1),
+            date(2025, 8, 31),
+            YEAR,
+            "2025-SU",
+        ),
+        (
+            "The front barely moved last winter.",
+            "last winter",
+            date(2024, 12, 1),
+            date(2025, 2, 28),
+            YEAR,
+            "2025-WI",
+        ),
+    ],
+)
+def test_news_date_forms(
+    make_doc: MakeDoc,
+    sentence: str,
+    text: str,
+    start: date,
+    end: date,
+    precision: int,
+    value: str,
+) -> None:
+    found = only_time(make_doc(sentence))
+    assert found.when is not None
+    assert (found.text, found.when.start, found.when.end, found.when.precision, found.value) == (
+        text,
+        start,
+        end,
+        precision,
+        value,
+    )
+    assert sentence[found.start_char : found.end_char] == text
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        # A date whose year is open takes the nearest occurrence, a later one counting
+        # double: news mostly looks back.
+        ("The rebels seized the town in December.", "2024-12"),
+        ("The curfew runs through June.", "2025-06"),
+        # A clause speaking of the future takes the next occurrence.
+        ("Elections will be held in May.", "2025-05"),
+        ("Talks will resume on March 20.", "2025-03-20"),
+        ("The envoys will meet on Friday.", "2025-03-14"),
+        ("Both delegations are due to arrive on Monday.", "2025-03-17"),
+        # "since" looks back however near the next one is.
+        ("The militants have held the town since April.", "2024-04"),
+    ],
+)
+def test_an_open_year_or_week_is_chosen_by_tense(
+    make_doc: MakeDoc, sentence: str, value: str
+) -> None:
+    assert only_time(make_doc(sentence)).value == value
+
+
+def test_a_year_range_gives_two_years(make_doc: MakeDoc) -> None:
+    doc = make_doc("The drought of 2009-2010 killed livestock.")
+    assert [t.value for t in doc.times] == ["2009", "2010"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The town is now under rebel control.",  # PRESENT_REF: no period to resolve
+        "Attacks have risen in recent years.",
+        "Theresa May said the talks had failed.",
+        "Some 2000 troops were deployed.",
+        "Jan Egeland visited the camp.",
+        "The Arab Spring began in Tunisia.",
+        "The fall of Kabul shocked the world.",
+        "He spoke on ABC's This Week program.",
+        "Markets crashed on Black Monday.",
+        "This may take time.",
+    ],
+)
+def test_words_that_are_not_dates_give_none(make_doc: MakeDoc, sentence: str) -> None:
+    assert make_doc(sentence).times == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "relative"),
+    [
+        ("Rebels attacked again a week later.", 7),
+        ("Rebels attacked again two days earlier.", -2),
+        ("Rebels attacked again the following day.", 1),
+    ],
+)
+def test_a_shift_from_the_previous_event_is_kept_as_an_offset(
+    make_doc: MakeDoc, sentence: str, relative: int
+) -> None:
+    found = only_time(make_doc(sentence))
+    assert (found.when, found.relative) == (None, relative)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value"),
+    [
+        ("The war began in 2022.", "2022"),
+        ("Exports fell in the first quarter of 2024.", "2024-Q1"),
+        ("The offensive began in October 2023.", "2023-10"),
+        ("The 1990s were turbulent.", "199"),
+    ],
+)
+def test_a_stated_period_needs_no_publication_date(
+    make_doc: MakeDoc, sentence: str, value: str
+) -> None:
+    assert only_time(make_doc(sentence, published=None)).value == value
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Profits fell in the third quarter.",
+        "Talks are expected this summer.",
+        "Rebels seized the base two days ago.",
+        "Drone strikes hit the city over the weekend.",
+    ],
+)
+def test_an_open_period_stays_unresolved_without_a_publication_date(
+    make_doc: MakeDoc, sentence: str
+) -> None:
+    found = only_time(make_doc(sentence, published=None))
+    assert (found.when, found.value) == (None, None)

@@ -46,6 +46,7 @@ LOCATIVE = frozenset(
 )
 # Place-type words that may sit between the preposition and the name: "in the town of X".
 _BIG_CITY = 250_000
+_TOWN = 20_000
 _WEAK = 50_000  # a smaller place outside the article's countries needs more evidence
 _REGION_WORDS = frozenset(
     ["region", "province", "oblast", "state", "governorate", "county", "area", "krai"]
@@ -180,8 +181,11 @@ class PlaceTagger:
                 span = tokens[i : i + n]
                 if not (span[-1].text[:1].isupper() or span[-1].lower_ in _REGION_WORDS):
                     continue
-                if span.text in self.gazetteer and not any(j in blocked for j in range(i, i + n)):
-                    hit = (i, i + n, span.text)
+                name = (
+                    span.text.title() if span.text.isupper() and len(span.text) > 3 else span.text
+                )
+                if name in self.gazetteer and not any(j in blocked for j in range(i, i + n)):
+                    hit = (i, i + n, name)  # "WASHINGTON" in a dateline is Washington
                     break
             if hit is None:
                 i += 1
@@ -280,28 +284,41 @@ class PlaceTagger:
 
     def toponyms(self, doc: Document, countries: dict[str, str]) -> list[PlaceMention]:
         """Every place name in the text, as geoparsing gold sets count them: the place
-        mentions, plus countries named as actors or by demonym ("Russian officials"),
-        placed at the country's point. ``countries`` maps ISO3 to the country's name."""
+        mentions, plus countries, demonyms and bodies named as actors ("Russian officials",
+        "the EU"), placed at the country's or the area's point. ``countries`` maps ISO3 to
+        the country's name."""
         taken = {i for m in doc.places for i in range(m.start, m.end)}
         found = list(doc.places)
         for m in doc.actors:
-            if m.kind not in {"country", "demonym", "territory"} or not m.country:
+            if m.kind in {"pronoun", "generic", "person", "group", "franchise"}:
                 continue
             if any(i in taken for i in range(m.start, m.end)):
                 continue
-            entries = [
-                c
-                for c in self.gazetteer.candidates(countries.get(m.country, ""))
-                if c.precision == 6
-            ]
-            if not entries:
+            entry = self._area_of(m.text, countries.get(m.country or "", ""))
+            if entry is None:
                 continue
-            e = entries[0]
             chars = (m.start_char, m.end_char)
-            place = Place(m.text, None, e.lat, e.lon, e.country, None, 6, chars)
+            place = Place(
+                m.text,
+                entry.geonames_id,
+                entry.lat,
+                entry.lon,
+                entry.country,
+                entry.admin1,
+                entry.precision,
+                chars,
+            )
             found.append(PlaceMention(m.start, m.end, *chars, m.text, place, m.sentence, m.prep))
         found.sort(key=lambda p: p.start)
         return found
+
+    def _area_of(self, text: str, country_name: str) -> GazetteerEntry | None:
+        """The area a name itself denotes ("Europe", "EU"), else the actor's country."""
+        for name in (text, country_name):
+            wide = [c for c in self.gazetteer.candidates(name) if c.precision >= 6]
+            if wide and wide[0].lat is not None:
+                return wide[0]
+        return None
 
     def _is_city(self, name: str, country: str | None) -> bool:
         """A metonym that is also a sizeable city of its own country (Moscow, Kyiv)."""
@@ -450,4 +467,12 @@ def _reads_as_place(
     if end < sentence.end and tokens[end].text in {"'s", "’s"}:
         return entry.population >= _BIG_CITY
     sentence_initial = start == sentence.start
-    return entry.population >= _BIG_CITY and not (sentence_initial and tokens[start].is_stop)
+    if entry.population >= _BIG_CITY and not (sentence_initial and tokens[start].is_stop):
+        return True
+    # A town on its own mid-sentence, not glued to other capitalised words ("Joe Franklin").
+    alone = (
+        not sentence_initial
+        and not tokens[start - 1].is_title
+        and (end >= sentence.end or not tokens[end].is_title)
+    )
+    return alone and entry.population >= _TOWN
