@@ -456,9 +456,18 @@ def test_an_open_year_or_week_is_chosen_by_tense(
     assert only_time(make_doc(sentence)).value == value
 
 
-def test_a_year_range_gives_two_years(make_doc: MakeDoc) -> None:
-    doc = make_doc("The drought of 2009-2010 killed livestock.")
-    assert [t.value for t in doc.times] == ["2009", "2010"]
+@pytest.mark.parametrize(
+    ("sentence", "values"),
+    [
+        ("The drought of 2009-2010 killed livestock.", ["2009", "2010"]),
+        ("Assaults were reported between June and December of 2015.", ["2015-06", "2015-12"]),
+        ("Output fell from January to March 2024.", ["2024-01", "2024-03"]),
+    ],
+)
+def test_a_range_gives_both_ends_their_year(
+    make_doc: MakeDoc, sentence: str, values: list[str]
+) -> None:
+    assert [t.value for t in make_doc(sentence).times] == values
 
 
 @pytest.mark.parametrize(
@@ -471,6 +480,8 @@ def test_a_year_range_gives_two_years(make_doc: MakeDoc) -> None:
         "Jan Egeland visited the camp.",
         "The Arab Spring began in Tunisia.",
         "The fall of Kabul shocked the world.",
+        "A grenade hit Srinagar, the summer capital of Kashmir.",
+        "The 2000-tonne ship sank.",
         "He spoke on ABC's This Week program.",
         "Markets crashed on Black Monday.",
         "This may take time.",

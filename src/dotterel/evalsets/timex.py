@@ -3,18 +3,22 @@
 Each document's text is fed with its creation time (DCT) as the publication date; the
 time stage's mentions are then compared with the gold ``TIMEX3`` of type DATE. A gold
 date counts as correct when a mention overlaps its span with the same TIMEX3 value
-("value accuracy given the document creation time"). Gold values that name no
-calendar period (``PRESENT_REF``, ``PAST_REF``, ``XXXX-WI``, ...) are *unresolvable*:
-they count in ``value_accuracy`` (as misses, since the stage never emits them) and are
-left out of ``value_accuracy_resolvable``.
+("value accuracy given the document creation time"); values are compared in a plain
+form (``normalise``: "1998-W9" is "1998-W09", "199X" is "199"). Gold values that name
+no calendar period (``PRESENT_REF``, ``PAST_REF``, ``XXXX-WI``, ...) are
+*unresolvable*: they count in ``value_accuracy`` (as misses, since the stage never
+emits them) and are left out of ``value_accuracy_resolvable``.
 
 Span recall is the share of gold dates overlapped by some mention; span precision the
 share of mentions that overlap any gold TIMEX3 of the text (a mention of a TIME or a
 DURATION is a time expression, not a false alarm); ``span_precision_date`` counts
 only gold dates. The DCT itself is never scored (MEANTIME has it in the text: it counts
-for precision only), nor are MEANTIME's empty TIMEX3 (no tokens). A document that
-cannot be read or processed is counted in ``failed``; one whose text repeats an
-earlier document's is counted in ``duplicates`` and skipped.
+for precision only), nor are MEANTIME's empty TIMEX3 (no tokens); MEANTIME marks up
+only an article's first sentences, so mentions after them are not counted at all.
+MEANTIME text is rebuilt from its tokens (no space before punctuation, a line break
+between sentences). A document that cannot be read (no DCT, broken XML) or processed
+is counted in ``failed``; one whose text repeats an earlier document's is counted in
+``duplicates`` and skipped.
 """
 
 from __future__ import annotations
@@ -31,7 +35,15 @@ from dotterel.errors import InputError
 from dotterel.pipeline import Pipeline
 from dotterel.records import Article
 
-__all__ = ["SETS", "GoldTimex", "TimexDoc", "evaluate_timex", "read_set"]
+__all__ = [
+    "SETS",
+    "GoldTimex",
+    "TimexDoc",
+    "evaluate_timex",
+    "normalise",
+    "read_set",
+    "resolvable",
+]
 
 SETS = {
     "tempeval3-platinum": ("te3-platinum/*.tml",),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import math
 from collections import Counter
+from collections.abc import Sequence
 
 from spacy.tokens import Doc
 
@@ -131,12 +132,12 @@ class PlaceTagger:
             context[dateline] += 3
         mentions: list[PlaceMention] = []
         resolved: dict[str, GazetteerEntry] = {}  # one name, one place, within an article
-        for sentence in doc.sentences:
-            for start, end, name in self._names(tokens, sentence, blocked):
-                mention = self._mention(tokens, sentence, start, end, name, context, resolved)
-                if mention is not None:
-                    mentions.append(mention)
-                    context[mention.place.country] += 1
+        found = [(s, hit) for s in doc.sentences for hit in self._names(tokens, s, blocked)]
+        for sentence, (start, end, name) in found:
+            mention = self._mention(tokens, sentence, start, end, name, context, resolved)
+            if mention is not None:
+                mentions.append(mention)
+                context[mention.place.country] += 1
         if dateline is None:
             doc.focus_country = _focus(mentions) or doc.focus_country
         mentions.extend(self._unlisted(tokens, doc, mentions, blocked))
@@ -203,6 +204,7 @@ class PlaceTagger:
         name: str,
         context: Counter[str | None],
         resolved: dict[str, GazetteerEntry],
+        anchors: Sequence[tuple[float | None, float | None]] | None = None,
     ) -> PlaceMention | None:
         prep = governing_preposition(tokens, start, sentence.start)
         if prep == "of" and not _of_place(tokens, start, sentence):
@@ -214,7 +216,7 @@ class PlaceTagger:
                 GazetteerEntry(None, name, None, None, stated, None, 0, 1)
             ]
         entry = resolved.get(name) if stated is None else None
-        entry = entry or _best(candidates, name, context)
+        entry = entry or _best(candidates, name, context, anchors)
         if entry is None or not _reads_as_place(tokens, sentence, start, end, prep, entry):
             return None
         if name not in resolved and stated is None and _weak(tokens, end, sentence, entry, context):
@@ -250,21 +252,21 @@ class PlaceTagger:
         )
         context.update(m.place.country for m in doc.places)
         text = doc.article.text
+        options = [self._options(" ".join(text[a:b].split())) for a, b in spans]
+        # Spatial coherence: places that are the only reading of their name, or regions
+        # and countries, anchor the article; towns near an anchor are preferred.
+        anchors = [
+            (c[0].lat, c[0].lon)
+            for c in options
+            if c
+            and c[0].lat is not None
+            and c[0].lon is not None
+            and (len(c) == 1 or c[0].precision == 4)
+        ]
         resolved: list[Place | None] = []
-        for start, end in spans:
+        for (start, end), candidates in zip(spans, options, strict=True):
             name = " ".join(text[start:end].split())
-            nation = [
-                c
-                for c in self.gazetteer.candidates(self.demonyms.get(name, ""))
-                if c.precision == 6
-            ]
-            candidates = (
-                nation
-                or self.gazetteer.candidates(name)
-                or self.gazetteer.candidates(fold(name))
-                or self.gazetteer.candidates(name.title())
-            )
-            entry = _best(candidates, name, context)
+            entry = _best(candidates, name, context, anchors)
             if entry is None:
                 resolved.append(None)
                 continue
@@ -281,6 +283,17 @@ class PlaceTagger:
                 )
             )
         return resolved
+
+    def _options(self, name: str) -> list[GazetteerEntry]:
+        nation = [
+            c for c in self.gazetteer.candidates(self.demonyms.get(name, "")) if c.precision == 6
+        ]
+        return (
+            nation
+            or self.gazetteer.candidates(name)
+            or self.gazetteer.candidates(fold(name))
+            or self.gazetteer.candidates(name.title())
+        )
 
     def toponyms(self, doc: Document, countries: dict[str, str]) -> list[PlaceMention]:
         """Every place name in the text, as geoparsing gold sets count them: the place
@@ -380,14 +393,34 @@ def _weak(
     return partial or entry.population < _WEAK
 
 
+def _near(entry: GazetteerEntry, anchors: Sequence[tuple[float | None, float | None]]) -> bool:
+    if entry.lat is None or entry.lon is None:
+        return False
+    return any(
+        lat is not None
+        and lon is not None
+        and abs(entry.lat - lat) < 3.0
+        and abs(entry.lon - lon) < 3.0 / max(0.2, math.cos(math.radians(lat)))
+        for lat, lon in anchors
+    )
+
+
 def _best(
-    candidates: list[GazetteerEntry], name: str, context: Counter[str | None]
+    candidates: list[GazetteerEntry],
+    name: str,
+    context: Counter[str | None],
+    anchors: Sequence[tuple[float | None, float | None]] | None = None,
 ) -> GazetteerEntry | None:
-    """The likeliest candidate: countries the article names first, then population."""
+    """The likeliest candidate: countries the article names first, then population,
+    then nearness to the article's unambiguous places."""
     if not candidates:
         return None
 
     def score(entry: GazetteerEntry) -> float:
+        near = 2.0 if anchors and entry.precision < 4 and _near(entry, anchors) else 0.0
+        return near + _score(entry)
+
+    def _score(entry: GazetteerEntry) -> float:
         exact = 1.0 if entry.name == name else 0.0
         size = math.log10(entry.population + 10)
         seen = 2.5 if context.get(entry.country, 0) else 0.0

@@ -31,8 +31,8 @@ _WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight")
-_NUMBERS = {word: i for i, word in enumerate((*_NUMBER_WORDS, "nine", "ten", "eleven", "twelve"))}
+_NUMBER_WORDS = "one two three four five six seven eight nine ten eleven twelve"
+_NUMBERS = {word: i for i, word in enumerate(_NUMBER_WORDS.split(" "), start=1)}
 _NUMBERS.update({"a": 1, "an": 1})
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "final": 4, "last": 4}
 _ORDINALS.update({"1st": 1, "2nd": 2, "3rd": 3, "4th": 4})
@@ -43,12 +43,13 @@ _SEASON_CODES = {3: "SP", 6: "SU", 9: "FA", 12: "WI"}
 # Month names are matched capitalised only: "this may", "the march" are not dates.
 _MONTH = "(?-i:{})".format("|".join(sorted({m.title() for m in _MONTHS}, key=len, reverse=True)))
 _DAY_RE = "|".join(_WEEKDAYS)
-# A year: not part of a longer number, an amount or "9-1999"; "2009-2010" gives two.
+# A year: not part of a longer number, an amount, "9-1999" or "2000-tonne";
+# "2009-2010" gives two.
 _YEAR = (
     r"(?<![$£€#.,/\d])(?:(?<=\d{4}[-–])|(?<!\d[-–]))(?:19|20)\d\d"
-    r"(?![\d,.]\d|-\d\d(?!\d)|\s*(?:%|percent|per cent))"
+    r"(?![\d,.]\d|-\d\d(?!\d)|-[a-z]|\s*(?:%|percent|per cent))"
 )
-_NUM = r"(?:an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\d{1,2})"
+_NUM = "(?:{}|\\d{{1,2}})".format("|".join(sorted(_NUMBERS, key=len, reverse=True)))
 _PART = r"(?:\s+(?:night|morning|evening|afternoon))?"
 _EDGE_WORDS = r"early|late|mid|the end of|the beginning of|the start of|the middle of"
 _EDGE = rf"(?:{_EDGE_WORDS})[\s-]+"
@@ -130,7 +131,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             rf"\b(?:(?P<cue>in|since|by|until|till|through|from|during|of|between|and|to|for"
             rf"|before|after|around|as of|{_EDGE_WORDS})[\s-]+)?(?P<m>{_MONTH})\b"
-            rf"(?:\.?,?\s+(?:of\s+)?{_YEAR_OF})?(?!\.?\s*\d)",
+            rf"(?:\.?,?\s+(?:of\s+)?{_YEAR_OF}|(?=\s+(?:and|to|through|until|-|–)\s+"
+            rf"{_MONTH}\.?,?\s+(?:of\s+)?(?P<y2>{_YEAR})))?(?!\.?\s*\d)",
             re.I,
         ),
     ),
@@ -312,9 +314,9 @@ def timex(when: When) -> str:
 def _period_value(when: When) -> str:
     start, end = when.start, when.end
     months = (end.year - start.year) * 12 + end.month - start.month + 1
-    if months == 3 and start.day == 1:
-        if start.month % 3 == 1:
-            return f"{start.year}-Q{start.month // 3 + 1}"
+    if months == 3 and start.day == 1 and start.month % 3 == 1:
+        return f"{start.year}-Q{start.month // 3 + 1}"
+    if months == 3 and start.day == 1 and start.month in _SEASON_CODES:
         return f"{end.year}-{_SEASON_CODES[start.month]}"
     if months == 6 and start.month in (1, 7):
         return f"{start.year}-H{1 if start.month == 1 else 2}"
@@ -499,21 +501,16 @@ def _pick(period: _Period, published: date, mode: str) -> When | None:
     """The occurrence of a yearly period meant: ``nearest`` publication, or the
     ``past`` / ``future`` one, ``strict_*`` excluding the one under way, or ``this``."""
     options = [w for y in range(published.year - 1, published.year + 2) if (w := period(y))]
-    chosen = [w for w in options if _PICKS.get(mode, _any)(w, published)]
-    if mode in {"past", "strict_past"}:
-        chosen = chosen[-1:]
-    if chosen and mode != "nearest":
-        return chosen[0]
+    rule = _PICKS.get(mode)
+    chosen = [w for w in options if rule(w, published)] if rule else []
+    if chosen:
+        return chosen[-1] if mode in {"past", "strict_past"} else chosen[0]
     return min(options, key=lambda w: (_cost(w, published), w.start), default=None)
 
 
 def _cost(when: When, published: date) -> int:
     """Distance from publication; news looks back, so a later occurrence counts double."""
     return _distance(when, published) * (2 if when.start > published else 1)
-
-
-def _any(when: When, published: date) -> bool:
-    return True
 
 
 _PICKS: dict[str, Callable[[When, date], bool]] = {
@@ -599,7 +596,8 @@ def _named_month(match: re.Match[str], anchor: _Anchor) -> When | None:
 
 def _month_period(match: re.Match[str], context: _Context) -> When | None:
     month = _MONTHS[match["m"].lower().rstrip(".")]
-    year = int(match["y"]) if match["y"] else _relative_year(match["yrel"], context.published)
+    year_text = match["y"] or match["y2"]  # "between June and December of 2015"
+    year = int(year_text) if year_text else _relative_year(match["yrel"], context.published)
     if year is not None:
         return _month(year, month)
     if context.published is None:
@@ -619,8 +617,8 @@ def _quarter(match: re.Match[str], context: _Context) -> When | None:
         return _months(year, 3 * number - 2, 3)
     if context.published is None:
         return None
-    mode = "nearest"
-    return _pick(lambda y: _months(y, 3 * number - 2, 3), context.published, mode)
+    # Tense says nothing here: "expects to report third-quarter results" is a past quarter.
+    return _pick(lambda y: _months(y, 3 * number - 2, 3), context.published, "nearest")
 
 
 def _recent_quarter(match: re.Match[str], anchor: _Anchor) -> When | None:
@@ -719,14 +717,15 @@ def _today(match: re.Match[str], anchor: _Anchor) -> When:
 
 
 def _weekend(match: re.Match[str], anchor: _Anchor) -> When:
+    """The weekend under way or the last one; the coming one if the clause looks ahead."""
     published = anchor.published
     which = (match["which"] or "").lower()
-    saturday = _last_weekday(published, 5)  # this weekend if it is one, else the last
     if which in {"next", "this coming", "the coming"} or (anchor.future and not which):
-        saturday = _next_weekday(published, 5, strictly_after=published.weekday() < 5)
-        saturday -= timedelta(days=7) if published.weekday() == 6 else timedelta(0)
-    elif which in {"last", "this past", "the past"} and published.weekday() >= 5:
-        saturday -= timedelta(days=7)
+        saturday = published + timedelta(days=5 - published.weekday())
+    else:
+        saturday = _last_weekday(published, 5)
+        if which in {"last", "this past", "the past"} and published.weekday() >= 5:
+            saturday -= timedelta(days=7)
     return When(saturday, saturday + timedelta(days=1), WEEK, None)
 
 
@@ -793,7 +792,7 @@ _ANCHORED: dict[str, Callable[[re.Match[str], _Anchor], When | None]] = {
 def _plausible_month(match: re.Match[str]) -> bool:
     """A month must look like one: "Jan" needs its full stop or a year ("Jan Kavan"),
     and one named alone, with no preposition and no year, no name around it."""
-    if match["y"] or match["yrel"]:
+    if match["y"] or match["yrel"] or match["y2"]:
         return True
     name = match["m"]
     after = match.string[match.end() :]
@@ -830,11 +829,15 @@ def _plausible_year(match: re.Match[str]) -> bool:
 
 
 def _plausible_season(match: re.Match[str]) -> bool:
-    """ "the spring" or "this fall" is a season; "fall" or "the fall" alone is not."""
+    """ "in the spring" or "this fall" is a season; "fall" alone is not, nor "the fall"
+    or "the summer capital"."""
     if match["which"] or match["y"]:
         return True
     cue = (match["cue"] or "").lower()
-    return bool(cue) and not (cue == "the" and match["s"].lower() == "fall")
+    if cue != "the":
+        return bool(cue)
+    after = match.string[match.end() :]
+    return match["s"].lower() != "fall" and re.match(r"\s+[a-z]", after) is None
 
 
 def _plausible_weekday(match: re.Match[str]) -> bool:
