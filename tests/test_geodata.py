@@ -160,3 +160,13 @@ def test_seas_are_well_formed(seas: list[dict[str, str]]) -> None:
         names.add(row["name"])
         names.update(row["aliases"].split("|") if row["aliases"] else [])
     assert {"Black Sea", "Bab el-Mandeb", "Bab al-Mandab", "Red Sea", "Strait of Hormuz"} <= names
+
+
+def test_districts_load_with_their_region_and_centroid() -> None:
+    from dotterel.knowledge import load_districts
+
+    districts = load_districts()
+    assert len(districts) >= 3000
+    orange = [d for d in districts if d.name == "Orange County" and d.iso3 == "USA"]
+    assert len(orange) >= 5  # one per state that has an Orange County
+    assert all(-90 <= (d.lat or 0) <= 90 and -180 <= (d.lon or 0) <= 180 for d in districts)

@@ -166,6 +166,7 @@ class Knowledge:
     acled: list[AcledRule]
     irregular_verbs: dict[str, tuple[str, str]] = field(default_factory=dict)
     regions: list[Region] = field(default_factory=list)
+    districts: list[Region] = field(default_factory=list)
     areas: list[Area] = field(default_factory=list)
     country_points: dict[str, tuple[float, float]] = field(default_factory=dict)
 
@@ -212,6 +213,22 @@ def load_regions() -> list[Region]:
             )
         )
     return regions
+
+
+def load_districts() -> list[Region]:
+    """Second-level divisions named with their kind ("Orange County", "Herat District")."""
+    return [
+        Region(
+            iso3=row["iso3"].strip(),
+            name=row["name"].strip(),
+            aliases=(),
+            kind="district",
+            lat=_coordinate(row.get("lat")),
+            lon=_coordinate(row.get("lon")),
+            population=int(row.get("population") or 0),
+        )
+        for row in _read_tsv("districts.tsv")
+    ]
 
 
 def load_areas(name: str) -> list[Area]:
@@ -456,6 +473,7 @@ def load_knowledge() -> Knowledge:
         acled=load_acled(),
         irregular_verbs=irregular,
         regions=load_regions(),
+        districts=load_districts(),
         areas=[*load_areas("seas.tsv"), *load_areas("continents.tsv")],
         country_points=load_country_points(),
     )

@@ -115,6 +115,7 @@ class Gazetteer:
         gazetteer = cls.load(cache_dir, min_population, knowledge.countries)
         gazetteer.add_countries(knowledge.countries, knowledge.country_points)
         gazetteer.add_regions(knowledge.regions)
+        gazetteer.add_districts(knowledge.districts)
         gazetteer.add_areas(knowledge.areas)
         return gazetteer
 
@@ -144,6 +145,21 @@ class Gazetteer:
                 self.bare.setdefault(name, []).append(entry)
                 for word in _REGION_WORDS:
                     self.extra.setdefault(f"{name} {word}", []).append(entry)
+
+    def add_districts(self, districts: list[Region]) -> None:
+        """Second-level divisions, by their full names only: UCDP where_prec 3."""
+        for district in districts:
+            entry = GazetteerEntry(
+                None,
+                district.name,
+                district.lat,
+                district.lon,
+                district.iso3,
+                None,
+                district.population,
+                3,
+            )
+            self.extra.setdefault(district.name, []).append(entry)
 
     def add_areas(self, areas: list[Area]) -> None:
         """Seas, rivers, continents and world regions: UCDP where_prec 7."""
