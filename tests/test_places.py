@@ -63,9 +63,11 @@ def place(doc: Document, name: str) -> PlaceMention:
 def test_populated_places(
     make_doc: MakeDoc, text: str, name: str, country: str, lat: float, lon: float
 ) -> None:
-    found = place(make_doc(text), name).place
+    mention = place(make_doc(text), name)
+    found = mention.place
     assert found.country == country
-    assert found.precision == 1
+    # UCDP where_prec: the town itself 1, somewhere "near" or "outside" it 2.
+    assert found.precision == (2 if mention.prep in {"near", "outside"} else 1)
     assert found.geonames_id is not None
     assert found.lat == pytest.approx(lat, abs=0.3)
     assert found.lon == pytest.approx(lon, abs=0.3)
@@ -138,3 +140,9 @@ def test_a_sea_is_a_water_body_without_a_country(make_doc: MakeDoc) -> None:
 def test_a_regions_town_wins_its_bare_name(make_doc: MakeDoc) -> None:
     found = place(make_doc("Drones hit Kursk overnight."), "Kursk")
     assert (found.place.country, found.place.precision) == ("RUS", 1)
+
+
+def test_near_a_town_is_precision_two(make_doc: MakeDoc) -> None:
+    doc = make_doc("In western Niger, jihadists ambushed a patrol near Tillaberi on Thursday.")
+    found = place(doc, "Tillaberi")
+    assert (found.place.country, found.place.precision) == ("NER", 2)

@@ -21,7 +21,9 @@ from dotterel.knowledge import Area, Country, Knowledge, Region
 __all__ = ["Gazetteer", "GazetteerEntry", "fold"]
 
 _FORMAT = 3
-_BIG_TOWN = 100_000  # a bare region name gives way to a town this big in its country
+# A region's bare name gives way to a town of that name in its country holding at least
+# this share of the region's people: Kursk the city, California the state.
+_TOWN_SHARE = 0.1
 _REGION_WORDS = (
     "region",
     "Region",
@@ -82,13 +84,15 @@ class Gazetteer:
         return name in self.names or name in self.extra or name in self.bare
 
     def candidates(self, name: str) -> list[GazetteerEntry]:
-        """Every place a name may be. A region's bare name ("Kursk") gives way to a town
-        of that name in the same country; "Kursk region" is always the region."""
+        """Every place a name may be. A region's bare name ("Kursk") gives way to a sizeable
+        town of that name in the same country; "Kursk region" is always the region."""
         found = list(self.extra.get(name, []))
         towns = [_entry(self.places[i]) for i in self.names.get(name, [])]
         found.extend(towns)
-        big = {t.country for t in towns if t.population >= _BIG_TOWN}
-        found.extend(r for r in self.bare.get(name, []) if r.country not in big)
+        for region in self.bare.get(name, []):
+            rival = max((t.population for t in towns if t.country == region.country), default=0)
+            if rival < _TOWN_SHARE * region.population:
+                found.append(region)
         return found
 
     @classmethod

@@ -230,7 +230,10 @@ class PlaceTagger:
             lon=entry.lon,
             country=entry.country,
             admin1=entry.admin1,
-            precision=entry.precision,
+            # "near Tillaberi", "outside Kyiv": somewhere around a town, UCDP where_prec 2
+            precision=2
+            if entry.precision == 1 and prep in {"near", "outside"}
+            else entry.precision,
             span=(span.start_char, span.end_char),
         )
         return PlaceMention(
