@@ -9,7 +9,7 @@ Mentions carry token indices (for the stages) and character offsets (for users).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from spacy.tokens import Doc
 
@@ -110,6 +110,18 @@ class Document:
     attributions: list[AttributionMention] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     focus_country: str | None = None
+    _buckets: dict[str, dict[int, list[Any]]] = field(default_factory=dict, repr=False)
+
+    def by_sentence(self, layer: str, index: int) -> list[Any]:
+        """The mentions of one layer ("actors", "places", ...) in one sentence; indexed on
+        first use, so call it only once the layer is complete."""
+        buckets = self._buckets.get(layer)
+        if buckets is None:
+            buckets = {}
+            for mention in getattr(self, layer):
+                buckets.setdefault(mention.sentence, []).append(mention)
+            self._buckets[layer] = buckets
+        return buckets.get(index, [])
 
     def sentence_of(self, token: int) -> Sentence:
         for sentence in self.sentences:

@@ -23,7 +23,6 @@ from dotterel.document import (
     QuantityMention,
     Sentence,
     TimeMention,
-    in_sentence,
 )
 from dotterel.knowledge import Knowledge
 from dotterel.records import Actor, Estimate, Event, Evidence, Place, Span, When
@@ -233,7 +232,7 @@ class EventCoder:
             if a.sentence == sentence.index and a.final
             for i in range(a.speaker[0], a.speaker[1])
         }
-        actors = in_sentence(doc.actors, sentence.index)
+        actors = doc.by_sentence("actors", sentence.index)
         source, target = roles(tokens, trigger, sentence, actors)
         if target is not None and target.start in speakers:
             target = None  # ", Ukraine's SBU said": who reports it is not who was hit
@@ -262,7 +261,7 @@ class EventCoder:
         when = self._date(doc, trigger, sentence, mood, last_date)
         quantities = [
             q
-            for q in in_sentence(doc.quantities, sentence.index)
+            for q in doc.by_sentence("quantities", sentence.index)
             if _nearest(q, siblings, trigger.type) is trigger
         ]
         fatalities = _estimate(quantities, "killed") if trigger.type == "ASSAULT" else None
@@ -341,9 +340,9 @@ class EventCoder:
         start = clause_start(tokens, trigger, sentence)
         stop = clause_stop(tokens, trigger, sentence)
         verbal = trigger.type in _VERBAL
-        places = [
+        places: list[PlaceMention] = [
             p
-            for p in in_sentence(doc.places, sentence.index)
+            for p in doc.by_sentence("places", sentence.index)
             if _place_fits(p, trigger, verbal)
             and (
                 start <= p.start < stop
@@ -380,15 +379,15 @@ class EventCoder:
         start = clause_start(tokens, trigger, sentence)
         stop = clause_stop(tokens, trigger, sentence)
         lead = _first_clause(tokens, sentence)
-        times = [
+        times: list[TimeMention] = [
             t
-            for t in in_sentence(doc.times, sentence.index)
+            for t in doc.by_sentence("times", sentence.index)
             if not _is_dateline(t, sentence) and (start <= t.start < stop or t.start < lead)
         ]
         if not times:  # the report's own time: "told Trump on Monday that he hoped..."
             times = [
                 t
-                for t in in_sentence(doc.times, sentence.index)
+                for t in doc.by_sentence("times", sentence.index)
                 if t.end <= trigger.start and not _is_dateline(t, sentence)
             ][-1:]
         if times:
@@ -475,7 +474,7 @@ def _place_as_target(doc: Document, trigger: Trigger, sentence: Sentence) -> Act
     """ "attacked Klintsy": an attack on a named place targets that place's country."""
     if trigger.type not in {"ASSAULT", "COERCE"} or trigger.kind == "noun":
         return None
-    for p in in_sentence(doc.places, sentence.index):
+    for p in doc.by_sentence("places", sentence.index):
         if trigger.end <= p.start <= trigger.end + 2 and p.prep in {None, "on", "at"}:
             country = p.place.country
             return Actor(p.text, p.place.name, country, None, None, (p.start_char, p.end_char))
