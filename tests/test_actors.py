@@ -141,3 +141,9 @@ def test_focus_country_is_the_most_mentioned(make_doc: MakeDoc) -> None:
         "Sudan's army shelled the market. Sudanese officials blamed the RSF. Egypt called for calm."
     )
     assert doc.focus_country == "SDN"
+
+
+def test_an_unknown_body_is_kept_as_written_without_a_code(make_doc: MakeDoc) -> None:
+    doc = make_doc("The Emergency Medicine Centre said 55 people were killed.")
+    [body] = [m for m in doc.actors if m.kind == "unknown"]
+    assert (body.text, body.country, body.sector) == ("Emergency Medicine Centre", None, "GOV")

@@ -146,3 +146,10 @@ def test_near_a_town_is_precision_two(make_doc: MakeDoc) -> None:
     doc = make_doc("In western Niger, jihadists ambushed a patrol near Tillaberi on Thursday.")
     found = place(doc, "Tillaberi")
     assert (found.place.country, found.place.precision) == ("NER", 2)
+
+
+def test_a_stated_region_picks_the_town_inside_it(make_doc: MakeDoc) -> None:
+    doc = make_doc("Russian forces shelled Pokrovsk in the Donetsk region on Monday.")
+    found = place(doc, "Pokrovsk")
+    assert found.place.country == "UKR"
+    assert found.place.lat == pytest.approx(48.28, abs=0.3)

@@ -535,3 +535,21 @@ def test_an_open_period_stays_unresolved_without_a_publication_date(
 ) -> None:
     found = only_time(make_doc(sentence, published=None))
     assert (found.when, found.value) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "precision"),
+    [
+        ("Talks were held between March 3 and 5 in Doha.", "2025-03-03", "2025-03-05", 2),
+        ("Fighting raged on March 1-4, 2024.", "2024-03-01", "2024-03-04", 2),
+        ("Strikes continued from March 1 to 9.", "2025-03-01", "2025-03-09", 3),
+    ],
+)
+def test_a_day_range_is_its_first_day_and_a_span(
+    make_doc: MakeDoc, text: str, start: str, end: str, precision: int
+) -> None:
+    mention = only_time(make_doc(text, TUESDAY))
+    assert mention.when is not None
+    assert (mention.when.start.isoformat(), mention.when.end.isoformat()) == (start, end)
+    assert mention.when.precision == precision
+    assert not mention.text.startswith(" ")

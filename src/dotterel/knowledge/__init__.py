@@ -167,6 +167,7 @@ class Knowledge:
     irregular_verbs: dict[str, tuple[str, str]] = field(default_factory=dict)
     regions: list[Region] = field(default_factory=list)
     districts: list[Region] = field(default_factory=list)
+    org_heads: dict[str, str] = field(default_factory=dict)
     areas: list[Area] = field(default_factory=list)
     country_points: dict[str, tuple[float, float]] = field(default_factory=dict)
 
@@ -352,6 +353,15 @@ def load_sectors() -> dict[str, str]:
     return sectors
 
 
+def load_org_heads() -> dict[str, str]:
+    """Head words of organisation names -> sector (org_heads.yaml)."""
+    heads: dict[str, str] = {}
+    for sector, words in (_read_yaml("org_heads.yaml") or {}).items():
+        for word in words:
+            heads.setdefault(str(word), str(sector))
+    return heads
+
+
 def load_irregular_verbs() -> dict[str, tuple[str, str]]:
     return {r["base"]: (r["past"], r["participle"]) for r in _read_tsv("irregular_verbs.tsv")}
 
@@ -474,6 +484,7 @@ def load_knowledge() -> Knowledge:
         irregular_verbs=irregular,
         regions=load_regions(),
         districts=load_districts(),
+        org_heads=load_org_heads(),
         areas=[*load_areas("seas.tsv"), *load_areas("continents.tsv")],
         country_points=load_country_points(),
     )

@@ -222,6 +222,7 @@ class ActorTagger:
         for text in self.entries:
             self.names.add(text, [nlp.make_doc(text)])
         self.verb_forms = {f for forms in knowledge.irregular_verbs.values() for f in forms}
+        self.org_heads = knowledge.org_heads
         self.sector_words = PhraseMatcher(nlp.vocab, attr="LOWER")
         for word in self.sectors:
             self.sector_words.add(word, [nlp.make_doc(word)])
@@ -297,6 +298,8 @@ class ActorTagger:
                 mentions.append(mention)
             covered.update(range(mentions[-1].start, mentions[-1].end))
         mentions.extend(self._role_people(tokens, sentence, covered))
+        covered.update(i for m in mentions for i in range(m.start, m.end))
+        mentions.extend(self._unknown_bodies(tokens, sentence, covered))
         covered.update(i for m in mentions for i in range(m.start, m.end))
         named_at = {m.start: m for m in mentions}
         generic = self._generic(tokens, sentence, sector_spans, covered, named_at)
@@ -390,6 +393,28 @@ class ActorTagger:
                 found.append(self._mention(tokens, sentence, i, k, entry, "GOV"))
                 covered.update(range(i, k))
             i = max(k, i + 1)
+        return found
+
+    def _unknown_bodies(
+        self, tokens: Doc, sentence: Sentence, covered: set[int]
+    ) -> list[ActorMention]:
+        """ "the Emergency Medicine Centre": capitalised words ending in an organisation's
+        head word, unknown to the knowledge base, kept as written with no country code."""
+        found: list[ActorMention] = []
+        for i in range(sentence.start + 1, sentence.end):
+            sector = self.org_heads.get(tokens[i].text)
+            if sector is None or i in covered or not tokens[i].is_title:
+                continue
+            j = i
+            while j - 1 > sentence.start and tokens[j - 1].is_title and j - 1 not in covered:
+                j -= 1
+            if j == i or tokens[j - 1].lower_ not in {"the", "a", "an", "'s", "’s", "by", "of"}:
+                continue  # one word alone, or a name inside a longer known one
+            entry = ActorEntry(
+                tokens[j : i + 1].text, tokens[j : i + 1].text, None, sector, None, "unknown"
+            )
+            found.append(self._mention(tokens, sentence, j, i + 1, entry, sector))
+            covered.update(range(j, i + 1))
         return found
 
     def _of_country(

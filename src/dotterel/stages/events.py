@@ -311,6 +311,8 @@ class EventCoder:
             return None
         local = where if mention.kind == "generic" else None
         country = mention.country or local or doc.focus_country
+        if mention.kind == "unknown":
+            country = None  # kept as written, not coded to a guessed country
         if mention.kind == "franchise" and doc.focus_country:
             country = doc.focus_country  # Islamic State in a Mozambique story: MOZ
         canonical, wikidata = mention.canonical, mention.wikidata

@@ -210,11 +210,14 @@ class PlaceTagger:
         if prep == "of" and not _of_place(tokens, start, sentence):
             prep = None
         candidates = self.gazetteer.candidates(name)
-        stated = self._stated_country(tokens, end, sentence)
-        if stated is not None:
-            candidates = [c for c in candidates if c.country == stated] or [
-                GazetteerEntry(None, name, None, None, stated, None, 0, 1)
-            ]
+        town = not any(c.precision >= 4 for c in candidates)  # "Idaho, Maine": a list
+        area = self._stated_area(tokens, end, sentence) if town else None
+        stated = area.country if area is not None else None
+        if area is not None:
+            inside = [c for c in candidates if c.country == stated and _within(c, area)]
+            same = [c for c in candidates if c.country == stated]
+            unlisted = GazetteerEntry(None, name, None, None, stated, None, 0, 1)
+            candidates = inside or same or ([unlisted] if area.precision == 6 else candidates)
         entry = resolved.get(name) if stated is None else None
         entry = entry or _best(candidates, name, context, anchors)
         if entry is None or not _reads_as_place(tokens, sentence, start, end, prep, entry):
@@ -363,18 +366,35 @@ class PlaceTagger:
         found = [c for c in self.gazetteer.candidates(name) if c.precision == 1]
         return max(found, key=lambda c: c.population).country if found else None
 
-    def _stated_country(self, tokens: Doc, end: int, sentence: Sentence) -> str | None:
-        """ "Palma in Mozambique's north", "Goma, Congo": the text says which country."""
+    def _stated_area(self, tokens: Doc, end: int, sentence: Sentence) -> GazetteerEntry | None:
+        """ "Palma in Mozambique's north", "Goma, Congo", "Pokrovsk in the Donetsk region":
+        the text says which country or region a town lies in."""
         j = end
-        if j < sentence.end and tokens[j].text in {",", "in"}:
+        if j >= sentence.end or tokens[j].text not in {",", "in"}:
+            return None
+        j += 1
+        if j < sentence.end and tokens[j].lower_ == "the":
             j += 1
-            for n in (3, 2, 1):
-                if j + n > sentence.end:
-                    continue
-                for entry in self.gazetteer.candidates(tokens[j : j + n].text):
-                    if entry.precision == 6:
-                        return entry.country
+        for n in (4, 3, 2, 1):
+            if j + n > sentence.end:
+                continue
+            areas = [
+                e
+                for e in self.gazetteer.candidates(tokens[j : j + n].text)
+                if e.precision in (4, 6) and e.country
+            ]
+            if areas:
+                return areas[0]
         return None
+
+
+def _within(town: GazetteerEntry, area: GazetteerEntry) -> bool:
+    """A town can lie in a stated region if it is within about 300 km of its centroid."""
+    if area.precision != 4 or area.lat is None or area.lon is None:
+        return True
+    if town.lat is None or town.lon is None:
+        return False
+    return abs(town.lat - area.lat) < 3.0 and abs(town.lon - area.lon) < 4.5
 
 
 def _of_place(tokens: Doc, start: int, sentence: Sentence) -> bool:

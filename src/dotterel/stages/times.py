@@ -75,6 +75,15 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<mo>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12]\d|3[01])\b"),
     ),
     (
+        "day_range",
+        re.compile(
+            rf"\b(?:(?P<cue>between|from)\s+)?(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})"
+            rf"(?:st|nd|rd|th)?\s*(?:-|–|and|to|through)\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?"
+            rf"(?:,?\s+(?P<y>{_YEAR}))?\b(?!\.\d)",
+            re.I,
+        ),
+    ),
+    (
         "month_day",
         re.compile(
             rf"\b(?:(?P<cue>on|since|by|until|till|from|through|before|after)\s+)?"
@@ -240,6 +249,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "day_and_day": ("day and",),
     "iso_date": ("19", "20"),
     "month_day": _MONTH_KEYS,
+    "day_range": _MONTH_KEYS,
     "quarter": ("quarter",),
     "q_quarter": ("q1", "q2", "q3", "q4"),
     "recent_quarter": ("quarter",),
@@ -588,6 +598,28 @@ def _explicit_day(match: re.Match[str], context: _Context) -> When | _Skip | Non
     return _pick(period, context.published, _mode(None, match["cue"], context.future))
 
 
+def _day_range(match: re.Match[str], context: _Context) -> When | _Skip | None:
+    """ "between March 3 and 5", "March 3-5": the first day, a span of up to a week (UCDP 2)
+    or more (3)."""
+    first, last = int(match["d1"]), int(match["d2"])
+    if not first < last <= 31:
+        return _SKIP
+    month = _MONTHS[match["m1"].lower()]
+    if match["y"] is not None:
+        year = int(match["y"])
+    elif context.published is not None:
+        year = context.published.year
+        if date(year, month, min(first, 28)) > context.published + timedelta(days=7):
+            year -= 1
+    else:
+        return None
+    try:
+        start, end = date(year, month, first), date(year, month, last)
+    except ValueError:
+        return _SKIP
+    return When(start, end, 2 if (end - start).days <= 6 else 3, None)
+
+
 def _named_month(match: re.Match[str], anchor: _Anchor) -> When | None:
     month = _MONTHS[match["m"].lower().rstrip(".")]
     mode = _mode(match["which"], None, anchor.future)
@@ -759,6 +791,7 @@ def _relative(match: re.Match[str], anchor: _Anchor) -> When:
 _ABSOLUTE: dict[str, _Resolver] = {
     "iso_date": _iso_date,
     "month_day": _explicit_day,
+    "day_range": _day_range,
     "quarter": _quarter,
     "q_quarter": _quarter,
     "half": _half,
