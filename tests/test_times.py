@@ -473,7 +473,6 @@ def test_a_range_gives_both_ends_their_year(
 @pytest.mark.parametrize(
     "sentence",
     [
-        "The town is now under rebel control.",  # PRESENT_REF: no period to resolve
         "Attacks have risen in recent years.",
         "Theresa May said the talks had failed.",
         "Some 2000 troops were deployed.",
@@ -553,3 +552,19 @@ def test_a_day_range_is_its_first_day_and_a_span(
     assert (mention.when.start.isoformat(), mention.when.end.isoformat()) == (start, end)
     assert mention.when.precision == precision
     assert not mention.text.startswith(" ")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The army now controls the town.", "PRESENT_REF"),
+        ("Talks are currently stalled.", "PRESENT_REF"),
+        ("Such raids were rare in the past.", "PAST_REF"),
+        ("Peace may come in the future.", "FUTURE_REF"),
+    ],
+)
+def test_reference_times_have_timex_values_and_no_date(
+    make_doc: MakeDoc, text: str, value: str
+) -> None:
+    mention = only_time(make_doc(text, TUESDAY))
+    assert (mention.value, mention.when) == (value, None)

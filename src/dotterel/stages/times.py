@@ -195,6 +195,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("tomorrow", re.compile(rf"\btomorrow{_PART}\b", re.I)),
+    # TIMEX3 reference values: the speech time and the vague past and future.
+    ("present_ref", re.compile(r"\b(?:now|currently)\b(?!-)", re.I)),
+    ("past_ref", re.compile(r"\b(?:the past)\b(?!\s+[a-z0-9])", re.I)),
+    ("future_ref", re.compile(r"\b(?:the future)\b(?!\s+[a-z0-9])", re.I)),
     (
         "today",
         re.compile(
@@ -265,6 +269,9 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "weekday": _DAY_KEYS,
     "yesterday": ("yesterday", "last night"),
     "tomorrow": ("tomorrow",),
+    "present_ref": ("now", "currently"),
+    "past_ref": ("past",),
+    "future_ref": ("future",),
     "today": (
         "today",
         "tonight",
@@ -402,6 +409,9 @@ def _future(match: re.Match[str]) -> bool:
     return _FUTURE.search(clause) is not None
 
 
+_REFERENCES = {"present_ref": "PRESENT_REF", "past_ref": "PAST_REF", "future_ref": "FUTURE_REF"}
+
+
 def _mention(
     doc: Document,
     sentence: Sentence,
@@ -424,7 +434,7 @@ def _mention(
         end_char=end_char,
         text=match.group(0),
         when=when,
-        value=timex(when) if when else None,
+        value=timex(when) if when else _REFERENCES.get(kind),
         sentence=sentence.index,
         relative=_offset(kind, match),
     )
