@@ -447,8 +447,9 @@ def _best(
         exact = 1.0 if entry.name == name else 0.0
         size = math.log10(entry.population + 10)
         seen = 2.5 if context.get(entry.country, 0) else 0.0
-        # A country, sea or continent called exactly this outranks any town of the name.
-        area = 6.0 if entry.precision >= 6 and entry.name == name else 0.0
+        # A country, sea or continent called this (by name or alias: they are listed only
+        # under their own names) outranks any town of the name: "America", "Atlantic".
+        area = 6.0 if entry.precision >= 6 else 0.0
         return seen + size + exact + area
 
     return max(candidates, key=score)
