@@ -9,7 +9,7 @@ Mentions carry token indices (for the stages) and character offsets (for users).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from spacy.tokens import Doc
 
@@ -23,7 +23,6 @@ __all__ = [
     "QuantityMention",
     "Sentence",
     "TimeMention",
-    "in_sentence",
 ]
 
 
@@ -128,16 +127,3 @@ class Document:
             if sentence.start <= token < sentence.end:
                 return sentence
         raise IndexError(f"token {token} is outside every sentence")
-
-
-class _Located(Protocol):
-    @property
-    def sentence(self) -> int: ...
-
-
-M = TypeVar("M", bound=_Located)
-
-
-def in_sentence(items: list[M], index: int) -> list[M]:
-    """The mentions of one sentence, in text order."""
-    return [m for m in items if m.sentence == index]
