@@ -545,10 +545,70 @@ def test_accusation_and_denial_are_two_events(code: Callable[[str], list[Event]]
             "ASSAULT",
             ("Strategic developments", "Disrupted weapons use"),
         ),
-        (
+        (  # arrests at a protest are an intervention in it (ACLED codebook)
             "Georgian police arrested 40 protesters in Tbilisi on Saturday.",
             "COERCE",
+            ("Protests", "Protest with intervention"),
+        ),
+        (
+            "Georgian police arrested two opposition leaders in Tbilisi on Saturday.",
+            "COERCE",
             ("Strategic developments", "Arrests"),
+        ),
+        (
+            "Police shot dead three demonstrators in Nairobi on Tuesday.",
+            "ASSAULT",
+            ("Protests", "Excessive force against protesters"),
+        ),
+        (
+            "Protesters hurled stones at police and torched cars in Dhaka on Monday.",
+            "PROTEST",
+            ("Riots", "Violent demonstration"),
+        ),
+        (
+            "A suicide bomber blew himself up at a market in Maiduguri, killing five people.",
+            "ASSAULT",
+            ("Explosions/Remote violence", "Suicide bomb"),
+        ),
+        (
+            "Militants threw a grenade at a bus stand in Srinagar, wounding 12 people.",
+            "ASSAULT",
+            ("Explosions/Remote violence", "Grenade"),
+        ),
+        (
+            "Gunmen attacked a village in Zamfara, killing 20 residents.",
+            "ASSAULT",
+            ("Violence against civilians", "Attack"),
+        ),
+        (
+            "Taliban fighters attacked a checkpoint in Kunduz, killing six soldiers.",
+            "ASSAULT",
+            ("Battles", "Armed clash"),
+        ),
+        (
+            "Soldiers raped two women in a village in Ituri, a rights group said.",
+            "ASSAULT",
+            ("Violence against civilians", "Sexual violence"),
+        ),
+        (
+            "Police seized 40 rifles and 2,000 rounds of ammunition in a raid in Mindanao.",
+            "COERCE",
+            ("Strategic developments", "Disrupted weapons use"),
+        ),
+        (
+            "Turkish forces set up a new military base in Idlib province.",
+            "MOBILIZE",
+            ("Strategic developments", "Headquarters or base established"),
+        ),
+        (
+            "Forty rebels surrendered to the army in Cauca on Sunday.",
+            "CONCEDE",
+            ("Strategic developments", "Agreement"),
+        ),
+        (
+            "Armed men looted shops and burned houses in Beni on Thursday.",
+            "COERCE",
+            ("Strategic developments", "Looting/property destruction"),
         ),
         (
             "Thousands of people protested in Serbia against the government.",
@@ -563,7 +623,7 @@ def test_acled_types(
     event_type: str,
     event_type_sub: tuple[str, str],
 ) -> None:
-    [event] = code(sentence)
+    event = code(sentence)[0]
     assert event.type == event_type
     assert event.acled == {"event_type": event_type_sub[0], "sub_event_type": event_type_sub[1]}
 

@@ -30,6 +30,7 @@ SETS: dict[str, str] = {
     "timebank-tbaq": "dotterel.evalsets.timex:evaluate_timex",
     "meantime-en": "dotterel.evalsets.timex:evaluate_timex",
     "plover-gsr-cameo": "dotterel.evalsets.plover:evaluate_plover",
+    "case2021-task2": "dotterel.evalsets.case2021:evaluate_case2021",
 }
 
 

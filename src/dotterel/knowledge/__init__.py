@@ -127,11 +127,25 @@ class PairRule:
 
 @dataclass(frozen=True, slots=True)
 class AcledRule:
-    type: str
+    """One line of acled.yaml: the ACLED type of events that fit every condition given.
+
+    ``words`` holds groups of phrases: each group must have a phrase in the sentence;
+    ``after`` phrases must be found from the trigger on.
+    Sectors name actor sectors, plus ``none`` (no such actor) and ``unknown`` (an actor
+    without a sector).
+    """
+
+    types: frozenset[str]
     event_type: str
     sub_event_type: str
     modes: frozenset[str] = frozenset()
     flag: str | None = None
+    lemmas: frozenset[str] = frozenset()
+    words: tuple[tuple[str, ...], ...] = ()
+    unless: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    source_sectors: frozenset[str] = frozenset()
+    target_sectors: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,16 +457,36 @@ def load_units() -> dict[str, str]:
     return units
 
 
+def _phrases(values: Any) -> tuple[str, ...]:
+    return tuple(str(v).lower() for v in values or [])
+
+
+def _word_groups(values: Any) -> tuple[tuple[str, ...], ...]:
+    """``words`` as written: one list of phrases, or a list of such lists."""
+    if not values:
+        return ()
+    if all(isinstance(v, list) for v in values):
+        return tuple(_phrases(group) for group in values)
+    return (_phrases(values),)
+
+
 def load_acled() -> list[AcledRule]:
     rules = []
     for item in _read_yaml("acled.yaml") or []:
+        types = item["type"]
         rules.append(
             AcledRule(
-                type=item["type"],
+                types=frozenset([types] if isinstance(types, str) else types),
                 event_type=item["event_type"],
                 sub_event_type=item["sub_event_type"],
                 modes=frozenset(item.get("mode") or []),
                 flag=item.get("flag"),
+                lemmas=frozenset(_phrases(item.get("lemma"))),
+                words=_word_groups(item.get("words")),
+                unless=_phrases(item.get("unless")),
+                after=_phrases(item.get("after")),
+                source_sectors=frozenset(item.get("source") or []),
+                target_sectors=frozenset(item.get("target") or []),
             )
         )
     return rules

@@ -26,6 +26,7 @@ from dotterel.document import (
 )
 from dotterel.knowledge import Knowledge
 from dotterel.records import Actor, Estimate, Event, Evidence, Place, Span, When
+from dotterel.stages.acled import AcledCoder, AcledFacts
 from dotterel.stages.merge import Candidate, merge_events
 from dotterel.stages.offices import Offices
 from dotterel.stages.roles import CLAUSE_WORDS, clause_start, clause_stop, modality, roles
@@ -34,21 +35,8 @@ from dotterel.stages.triggers import Trigger, TriggerFinder
 __all__ = ["PIPELINE_VERSION", "EventCoder"]
 
 PIPELINE_VERSION = "0.1.0"
-_TERRITORY = frozenset(
-    {
-        "capture",
-        "seize",
-        "retake",
-        "recapture",
-        "overrun",
-        "entered",
-        "took control of",
-        "took over",
-        "seized control of",
-        "overran",
-    }
-)
-_ABDUCTION = frozenset({"abduct", "kidnap", "abduction", "kidnapping"})
+# Measures a government imposes on its own country when no one else is named.
+_SELF_IMPOSED = frozenset({"curfew", "state of emergency", "internet shutdown", None})
 _VERBISH = frozenset(
     [
         "is",
@@ -103,6 +91,7 @@ class EventCoder:
         self.complement_heads = knowledge.cues.complement_heads
         self.context = [tuple(c.split()) for c in knowledge.cues.context_prepositions]
         self.offices = Offices(knowledge)
+        self.acled = AcledCoder(knowledge.acled)
 
     def __call__(self, doc: Document) -> Document:
         tokens = doc.tokens
@@ -252,7 +241,12 @@ class EventCoder:
             and place.country != source_actor.country
         ):  # an attack on foreign ground targets that country ("struck a mall in Dnipro")
             target_actor = Actor(place.name, None, place.country, None, None, place.span or (0, 0))
-        if trigger.type == "COERCE" and target_actor is None and source_actor is not None:
+        if (
+            trigger.type == "COERCE"
+            and trigger.mode in _SELF_IMPOSED
+            and target_actor is None
+            and source_actor is not None
+        ):
             target_actor = source_actor  # a curfew or emergency: imposed on one's own country
         if trigger.type == "RETREAT" and target_actor is not None and target_actor.sector == "CVL":
             target_actor = None  # evacuating civilians: nobody is retreated from
@@ -295,7 +289,18 @@ class EventCoder:
                 q.quantity for q in quantities if trigger.type in {"ASSAULT", "AID", "MOBILIZE"}
             ],
             attribution=attribution,
-            acled=self._acled(trigger, mode, target_actor),
+            acled=self.acled(
+                AcledFacts(
+                    trigger.type,
+                    trigger.lemma,
+                    mode,
+                    trigger.interception,
+                    source_actor,
+                    target_actor,
+                    " ".join(t.lower_ for t in tokens[sentence.start : sentence.end]),
+                    " ".join(t.lower_ for t in tokens[trigger.start : sentence.end]),
+                )
+            ),
             cameo=trigger.cameo,
             evidence=evidence,
             confidence=_confidence(trigger, source_actor, target_actor, when),
@@ -413,28 +418,6 @@ class EventCoder:
                 return mode
         return None
 
-    def _acled(
-        self, trigger: Trigger, mode: str | None, target: Actor | None
-    ) -> dict[str, str] | None:
-        flags = set()
-        if trigger.interception:
-            flags.add("interception")
-        if trigger.lemma in _TERRITORY:
-            flags.add("territory")
-        if trigger.lemma in _ABDUCTION:
-            flags.add("abduction")
-        if target is not None and target.sector == "CVL":
-            flags.add("civilian_target")
-        for rule in self.knowledge.acled:
-            if rule.type != trigger.type:
-                continue
-            if rule.modes and mode not in rule.modes:
-                continue
-            if rule.flag and rule.flag not in flags:
-                continue
-            return {"event_type": rule.event_type, "sub_event_type": rule.sub_event_type}
-        return None
-
 
 def _distance(mention: PlaceMention | TimeMention, trigger: Trigger) -> int:
     if mention.end <= trigger.start:
@@ -497,6 +480,7 @@ def _no_one(event: Event) -> bool:
         event.source is None
         and event.target is None
         and event.fatalities is None
+        and event.injured is None
         and (event.place is None or event.place.precision >= 6)
     )
 

@@ -307,8 +307,10 @@ def roles(
     if _is_passive(tokens, trigger, start):
         agent = _agent(tokens, trigger, actors)
         reported = start > sentence.start and tokens[start - 1].lower_ in SPEECH_VERBS
-        # "Russian officials said the convoy was hit": the speaker is not the one hit
-        patient = None if reported else _subject(tokens, actors, trigger, start, sentence.start)
+        # "Russian officials said the convoy was hit": the speaker is not the one hit, the
+        # patient is named inside the reported clause or not at all
+        floor = start if reported else sentence.start
+        patient = _subject(tokens, actors, trigger, start, floor)
         if _same(agent, patient):
             patient = None
         if trigger.interception:  # "drones were shot down by Israel": Israel defends
