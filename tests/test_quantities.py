@@ -155,3 +155,23 @@ def test_attributions_name_the_reporter(make_doc: MakeDoc) -> None:
     doc = make_doc("Ukraine fired 40 drones at the Crimean bridge, Russian officials said.")
     [attribution] = [a.attribution for a in doc.attributions]
     assert (attribution.name, attribution.country) == ("Russian officials", "RUS")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The attack killed 17 people and wounded dozens",
+            [(17, "exact", "killed"), (24, "vague", "injured")],
+        ),
+        (
+            "The deaths raise the total number of those killed to five",
+            [(5, "exact", "killed")],
+        ),
+    ],
+)
+def test_a_count_ending_the_text_is_read_without_running_past_it(
+    make_doc: MakeDoc, text: str, expected: list[tuple[int, str, str]]
+) -> None:
+    quantities = [m.quantity for m in make_doc(text).quantities]
+    assert [(q.value, q.qualifier, q.role) for q in quantities] == expected

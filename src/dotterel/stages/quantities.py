@@ -187,8 +187,9 @@ class QuantityTagger:
         word = tokens[i].lower_
         if word not in self.number_starts and not word[:1].isdigit():
             return None
-        two = " ".join(t.lower_ for t in tokens[i : i + 2])
-        three = " ".join(t.lower_ for t in tokens[i : i + 3])
+        # Looked up within the sentence only: "dozens" ending a text is no "dozens of".
+        two = " ".join(t.lower_ for t in tokens[i : min(i + 2, stop)]) if i + 2 <= stop else ""
+        three = " ".join(t.lower_ for t in tokens[i : i + 3]) if i + 3 <= stop else ""
         if three in self.cues.vague_numbers:
             return self.cues.vague_numbers[three], i + 3, True
         if two in self.cues.vague_numbers:
