@@ -36,7 +36,7 @@ from dotterel.records import (
 )
 from dotterel.store import Store
 from dotterel.store._store import events_query
-from dotterel.store.models import Base
+from dotterel.store.models import Base, include_name
 
 PG_URL = os.environ.get("DOTTEREL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MIGRATIONS = Path(dotterel.store.__file__).parent / "migrations"
@@ -186,7 +186,7 @@ def test_article_without_events_and_with_a_datetime_published(store_url: str) ->
     article = replace(make_article(), published=datetime(2023, 7, 23, 6, 30, tzinfo=UTC))
     with Store(store_url) as store:
         assert store.add(article, []) is True
-        assert store.counts() == {"articles": 1, "events": 0}
+        assert store.counts() == {"articles": 1, "events": 0, "incidents": 0}
         assert store.article(article.id) == replace(article, published=date(2023, 7, 23))
 
 
@@ -197,10 +197,10 @@ def test_adding_the_same_article_twice_changes_nothing(store_url: str) -> None:
         assert store.add(article, events) is True
         assert store.add(article, events) is False
         assert store.add(article, [make_event(article, "ev-3")]) is False
-        assert store.counts() == {"articles": 1, "events": 2}
+        assert store.counts() == {"articles": 1, "events": 2, "incidents": 2}
     with Store(store_url) as reopened:
         assert reopened.add(article, events) is False
-        assert reopened.counts() == {"articles": 1, "events": 2}
+        assert reopened.counts() == {"articles": 1, "events": 2, "incidents": 2}
         assert reopened.events() == events
 
 
@@ -212,7 +212,7 @@ def test_failed_add_leaves_the_store_as_it_was(store_url: str) -> None:
         store.add(kept, [make_event(kept, "ev-1")])
         with pytest.raises(StoreError, match="event id repeats"):
             store.add(broken, twins)
-        assert store.counts() == {"articles": 1, "events": 1}
+        assert store.counts() == {"articles": 1, "events": 1, "incidents": 1}
         assert store.article(broken.id) is None
         assert store.add(broken, twins[:1]) is True  # still usable, and nothing was left over
 
@@ -224,7 +224,7 @@ def test_add_many_counts_added_and_present(store_url: str) -> None:
         store.add(*items[0])
         stream = iter([*items, items[3]])  # a generator-like stream with a repeat
         assert store.add_many(stream, batch_size=2) == (4, 2)
-        assert store.counts() == {"articles": 5, "events": 5}
+        assert store.counts() == {"articles": 5, "events": 5, "incidents": 1}
         assert store.add_many(items) == (0, 5)
 
 
@@ -236,7 +236,7 @@ def test_add_many_stops_at_a_bad_item_keeping_those_before(store_url: str) -> No
     with Store(store_url) as store, pytest.raises(StoreError, match=bad.id):
         store.add_many(items, batch_size=2)
     with Store(store_url) as store:
-        assert store.counts() == {"articles": 2, "events": 2}
+        assert store.counts() == {"articles": 2, "events": 2, "incidents": 1}
         assert store.article(items[3][0].id) is None
 
 
@@ -244,7 +244,8 @@ def test_migrations_match_the_models(store_url: str) -> None:
     Store(store_url).close()
     engine = create_engine(store_url)
     with engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        context = MigrationContext.configure(conn, opts={"include_name": include_name})
+        assert compare_metadata(context, Base.metadata) == []
     engine.dispose()
 
 
@@ -323,9 +324,9 @@ def test_sqlite_file_is_wal_and_at_the_head_revision(db_path: Path) -> None:
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)]
-    assert head == "0001"
+    assert head == "0002"
     with Store(f"sqlite:///{db_path}") as again:  # an already-migrated file opens as is
-        assert again.counts() == {"articles": 0, "events": 0}
+        assert again.counts() == {"articles": 0, "events": 0, "incidents": 0}
 
 
 @pytest.mark.parametrize(
@@ -363,7 +364,7 @@ def test_a_bare_path_creates_the_file_and_its_folders(tmp_path: Path) -> None:
         store.add(make_article(), [make_event(make_article(), "ev-1")])
     assert path.is_file()
     with Store(path) as store:
-        assert store.counts() == {"articles": 1, "events": 1}
+        assert store.counts() == {"articles": 1, "events": 1, "incidents": 1}
 
 
 def test_in_memory_store(tmp_path: Path) -> None:
@@ -378,7 +379,7 @@ def test_event_of_another_article_is_refused(db_path: Path) -> None:
     with Store(db_path) as store:
         with pytest.raises(StoreError, match="belongs to article"):
             store.add(one, [make_event(other, "ev-1")])
-        assert store.counts() == {"articles": 0, "events": 0}
+        assert store.counts() == {"articles": 0, "events": 0, "incidents": 0}
 
 
 def _not_a_database(tmp_path: Path) -> str:
@@ -439,7 +440,7 @@ def test_concurrent_writers_on_one_file_store_each_article_once(db_path: Path) -
     assert errors == []
     assert outcomes.count(True) == len(articles)
     with Store(db_path) as store:
-        assert store.counts() == {"articles": 15, "events": 15}
+        assert store.counts() == {"articles": 15, "events": 15, "incidents": 1}
 
 
 # --- public surface ----------------------------------------------------------------------

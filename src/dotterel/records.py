@@ -15,15 +15,18 @@ from datetime import date
 from typing import Any, Literal
 
 __all__ = [
+    "CLAIM_FIELDS",
     "EVENT_TYPES",
     "MODALITIES",
     "QUALIFIERS",
     "Actor",
     "Article",
     "Attribution",
+    "Claim",
     "Estimate",
     "Event",
     "Evidence",
+    "Incident",
     "Place",
     "Quantity",
     "Span",
@@ -310,4 +313,122 @@ def event_from_dict(d: dict[str, Any]) -> Event:
         if trigger is None
         else Span(trigger["start"], trigger["end"], trigger["text"]),
         article_ref=d.get("article_ref"),
+    )
+
+
+# --- incidents (cross-article fusion) ---------------------------------------------------
+
+CLAIM_FIELDS: tuple[str, ...] = ("fatalities", "injured")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One source's figure for an incident: which field, how many, where and on whose word.
+
+    ``value`` is the figure the article gives (its conservative reading), ``high`` the top of
+    a range it gives ("14 to 16") or None; ``article`` is the article id (for syndicated
+    copies, the smallest id among the copies saying the same); ``event`` the member event.
+    """
+
+    field: str
+    value: int
+    article: str
+    claimant: str | None
+    event: str
+    high: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """One happening told by one or more articles: member events fused, every claim kept.
+
+    ``id`` depends only on the member events (not on the order they arrived in).
+    ``source``, ``target``, ``place`` and ``date`` are the most specific values the members
+    give (actor and place spans point into the text of the member they were taken from);
+    ``fatalities`` and ``injured`` merge the claims: ``low`` the smallest figure, ``high``
+    the largest, ``best`` the most conservative (the smallest, ACLED's rule). ``sources``
+    counts distinct articles, syndicated copies once; ``events`` and ``articles`` list the
+    members' ids, ``outlets`` their articles' outlets. ``acled``, ``cameo`` and ``evidence``
+    come from the member the actors were taken from.
+    """
+
+    id: str
+    type: str
+    mode: str | None
+    source: Actor | None
+    target: Actor | None
+    place: Place | None
+    date: When | None
+    fatalities: Estimate | None
+    injured: Estimate | None
+    sources: int
+    events: list[str]
+    articles: list[str]
+    claims: list[Claim]
+    outlets: list[str] = field(default_factory=list)
+    acled: dict[str, str] | None = None
+    cameo: str | None = None
+    evidence: Evidence | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: the contract of ``dotterel incidents --format json``."""
+        return to_dict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Incident:
+        """Rebuild an Incident from ``to_dict`` output (store rows, JSONL files)."""
+        return cls(
+            id=d["id"],
+            type=d["type"],
+            mode=d.get("mode"),
+            source=_actor(d.get("source")),
+            target=_actor(d.get("target")),
+            place=_place(d.get("place")),
+            date=_when(d.get("date")),
+            fatalities=_estimate(d.get("fatalities")),
+            injured=_estimate(d.get("injured")),
+            sources=int(d["sources"]),
+            events=list(d["events"]),
+            articles=list(d.get("articles") or []),
+            claims=[
+                Claim(
+                    field=c["field"],
+                    value=int(c["value"]),
+                    article=c["article"],
+                    claimant=c.get("claimant"),
+                    event=c["event"],
+                    high=c.get("high"),
+                )
+                for c in d.get("claims") or []
+            ],
+            outlets=list(d.get("outlets") or []),
+            acled=d.get("acled"),
+            cameo=d.get("cameo"),
+            evidence=None if d.get("evidence") is None else Evidence(**d["evidence"]),
+        )
+
+
+def _place(d: dict[str, Any] | None) -> Place | None:
+    if d is None:
+        return None
+    return Place(
+        name=d["name"],
+        geonames_id=d.get("geonames_id"),
+        lat=d.get("lat"),
+        lon=d.get("lon"),
+        country=d.get("country"),
+        admin1=d.get("admin1"),
+        precision=d["precision"],
+        span=_span(d.get("span")),
+    )
+
+
+def _when(d: dict[str, Any] | None) -> When | None:
+    if d is None:
+        return None
+    return When(
+        start=date.fromisoformat(d["start"]),
+        end=date.fromisoformat(d["end"]),
+        precision=d["precision"],
+        span=_span(d.get("span")),
     )

@@ -57,6 +57,9 @@ def event_row(event: Event) -> dict[str, Any]:
         "evidence": event.evidence.sentence,
         "confidence": event.confidence,
         "record": to_dict(event),
+        "place_precision": place.precision if place else None,
+        "place_admin1": place.admin1 if place else None,
+        "incident_id": None,
     }
 
 

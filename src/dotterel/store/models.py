@@ -1,7 +1,13 @@
 """The store's tables as SQLAlchemy 2 declarative models.
 
 ``events`` keeps the full record as JSON in ``record`` and copies the fields people
-filter on (type, countries, dates, fatalities) into plain indexed columns.
+filter on (type, countries, dates, fatalities) into plain indexed columns; so does
+``incidents`` for fused happenings. ``article_sketches`` and ``article_bands`` hold each
+article's MinHash signature and LSH band keys, to find syndicated copies.
+
+Text search has a per-backend index the models cannot declare (see migration 0002): on
+SQLite the FTS5 trigram table ``events_text``, on PostgreSQL a pg_trgm GIN index on
+``events.evidence``. ``include_name`` hides them from Alembic's model comparison.
 Any change here needs a new migration in ``migrations/versions/``; the test suite
 fails when the models and the migrations disagree.
 """
@@ -11,10 +17,31 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Index, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["ArticleRow", "Base", "EventRow"]
+__all__ = [
+    "TEXT_INDEXES",
+    "ArticleBandRow",
+    "ArticleRow",
+    "ArticleSketchRow",
+    "Base",
+    "EventRow",
+    "IncidentRow",
+    "include_name",
+]
 
 # Stable constraint and index names, so batch migrations on SQLite can find them.
 NAMING_CONVENTION: dict[str, str] = {
@@ -58,6 +85,9 @@ class EventRow(Base):
         Index("ix_events_source_country_date_start", "source_country", "date_start"),
         Index("ix_events_target_country_date_start", "target_country", "date_start"),
         Index("ix_events_place_country_date_start", "place_country", "date_start"),
+        # Fusion looks for same-type events in the same country within a few days.
+        Index("ix_events_type_place_country_date_start", "type", "place_country", "date_start"),
+        Index("ix_events_lat_lon", "lat", "lon"),  # bounding boxes
     )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
@@ -80,3 +110,75 @@ class EventRow(Base):
     evidence: Mapped[str] = mapped_column(Text)
     confidence: Mapped[float] = mapped_column(Float)
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    place_precision: Mapped[int | None] = mapped_column()
+    place_admin1: Mapped[str | None] = mapped_column(String)
+    # The incident the event was fused into; null for events that are not happenings
+    # (negated, future, hypothetical) or too vaguely dated to fuse.
+    incident_id: Mapped[str | None] = mapped_column(String, index=True)
+
+
+class IncidentRow(Base):
+    """One fused happening: filterable columns plus the full Incident record."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (
+        Index("ix_incidents_source_country_date_start", "source_country", "date_start"),
+        Index("ix_incidents_target_country_date_start", "target_country", "date_start"),
+        Index("ix_incidents_place_country_date_start", "place_country", "date_start"),
+        Index("ix_incidents_lat_lon", "lat", "lon"),
+    )
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    type: Mapped[str] = mapped_column(String, index=True)
+    mode: Mapped[str | None] = mapped_column(String)
+    source_country: Mapped[str | None] = mapped_column(String)
+    target_country: Mapped[str | None] = mapped_column(String)
+    place_country: Mapped[str | None] = mapped_column(String)
+    place_name: Mapped[str | None] = mapped_column(String)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    date_start: Mapped[date | None] = mapped_column(Date, index=True)
+    date_end: Mapped[date | None] = mapped_column(Date)
+    date_precision: Mapped[int | None] = mapped_column()
+    fatalities_best: Mapped[int | None] = mapped_column()
+    fatalities_low: Mapped[int | None] = mapped_column()
+    fatalities_high: Mapped[int | None] = mapped_column()
+    sources: Mapped[int] = mapped_column()
+    n_events: Mapped[int] = mapped_column()
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ArticleSketchRow(Base):
+    """An article's MinHash signature and its near-duplicate cluster.
+
+    ``cluster_id`` is the smallest article id among the article and its near-copies
+    (connected through pairs above the similarity threshold), so it does not depend on
+    the order the articles arrived in.
+    """
+
+    __tablename__ = "article_sketches"
+
+    article_id: Mapped[str] = mapped_column(String, ForeignKey("articles.id"), primary_key=True)
+    cluster_id: Mapped[str] = mapped_column(String, index=True)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ArticleBandRow(Base):
+    """One LSH band key of an article: articles sharing a key are near-copy candidates."""
+
+    __tablename__ = "article_bands"
+
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[str] = mapped_column(String, ForeignKey("articles.id"), primary_key=True)
+
+
+# Per-backend text indexes made by migration 0002, outside the models.
+TEXT_INDEXES: frozenset[str] = frozenset({"events_text", "ix_events_evidence_trgm"})
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic filter: leave the text-search table (and its FTS5 shadow tables) and
+    index, which the models do not declare, out of autogenerate comparisons."""
+    if name is None:
+        return True
+    return not any(name == text or name.startswith(f"{text}_") for text in TEXT_INDEXES)
