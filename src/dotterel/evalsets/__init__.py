@@ -31,6 +31,8 @@ SETS: dict[str, str] = {
     "meantime-en": "dotterel.evalsets.timex:evaluate_timex",
     "plover-gsr-cameo": "dotterel.evalsets.plover:evaluate_plover",
     "case2021-task2": "dotterel.evalsets.case2021:evaluate_case2021",
+    "petrarch2-unittest": "dotterel.evalsets.petrarch:evaluate_petrarch",
+    "india-police-events": "dotterel.evalsets.india_police:evaluate_india_police",
 }
 
 

@@ -57,7 +57,7 @@ CODES: dict[str, tuple[str, str]] = {
     "NON_VIOL_TERRIT_TRANSFER": ("Strategic developments", "Non-violent transfer of territory"),
     "OTHER": ("Strategic developments", "Other"),
 }
-_EVENT_TYPE = dict(CODES.values())
+_EVENT_TYPE = {sub: event_type for event_type, sub in CODES.values()}
 _MODALITY_RANK = {"asserted": 0, "future": 1, "hypothetical": 2, "negated": 3}
 
 
@@ -98,9 +98,7 @@ def main_event(events: Sequence[Event]) -> Event | None:
     typed = [e for e in events if e.acled is not None]
     if not typed:
         return None
-    return min(
-        typed, key=lambda e: (_MODALITY_RANK.get(e.modality, 4), e.evidence.start, e.id)
-    )
+    return min(typed, key=lambda e: (_MODALITY_RANK.get(e.modality, 4), e.evidence.start, e.id))
 
 
 def f1_scores(pairs: Sequence[tuple[str, str | None]]) -> dict[str, dict[str, float]]:
@@ -153,7 +151,7 @@ def evaluate_case2021(name: str, root: Path, pipeline: Pipeline) -> dict[str, ob
         result = pipeline.process(Article(text=snippet.text, published=None))
         failed += result.error is not None
         event = main_event(result.events)
-        predicted = event.acled.sub_event_type if event and event.acled else None
+        predicted = event.acled.get("sub_event_type") if event and event.acled else None
         pairs.append((str(snippet.sub_event_type), predicted))
     rolled = [(_EVENT_TYPE[g], _EVENT_TYPE.get(p) if p else None) for g, p in pairs]
     sub, types = _summary(pairs), _summary(rolled)

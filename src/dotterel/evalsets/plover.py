@@ -6,6 +6,9 @@ source and target actors (ISO3 code and PLOVER sector, with their spans marked u
 
 Figures:
 
+- ``dead_accuracy`` / ``injured_accuracy``: over the sentences with a gold dead
+  (injured) figure, one of our events has that figure as its best estimate.
+
 - ``type_accuracy``: the type of our first event equals the gold type (a sentence with
   no event counts as wrong); ``type_macro_f1``: F1 per PLOVER type over the sentences,
   averaged over the types the gold uses; ``type_any_accuracy``: the gold type is among
@@ -112,6 +115,8 @@ class GoldSentence:
     text: str
     type: str
     actors: list[GoldActor] = field(default_factory=list)
+    dead: int | None = None
+    injured: int | None = None
 
     def codes(self, role: str) -> set[str]:
         return {a.code for a in self.actors if a.role == role}
@@ -194,6 +199,14 @@ def _actors(record: dict[str, Any], role: str, segments: list[_Segment]) -> list
     return actors
 
 
+def _count(value: Any) -> int | None:
+    """A gold dead/injured figure: a whole number, or None where the field is empty."""
+    try:
+        return int(str(value).strip()) if str(value or "").strip() else None
+    except ValueError:
+        return None
+
+
 def read_set(root: Path, name: str = "plover-gsr-cameo") -> list[GoldSentence]:
     """The coded sentences of the set (the DOCUMENT header record is left out)."""
     path = root / name / FILE
@@ -220,6 +233,8 @@ def read_set(root: Path, name: str = "plover-gsr-cameo") -> list[GoldSentence]:
                 text=text,
                 type=TYPE_MAP.get(event, event),
                 actors=_actors(record, "source", segments) + _actors(record, "target", segments),
+                dead=_count(record.get("dead")),
+                injured=_count(record.get("injured")),
             )
         )
     return sentences
@@ -309,6 +324,14 @@ def evaluate_plover(name: str, root: Path, pipeline: Pipeline) -> dict[str, obje
         ]
         for actor in gold.actors:
             _score_actor(actor, mentions, codes, count)
+        for kind in ("dead", "injured"):
+            wanted = getattr(gold, kind)
+            if wanted is not None:
+                count[f"{kind}_gold"] += 1
+                estimates = [e.fatalities if kind == "dead" else e.injured for e in events]
+                count[f"{kind}_correct"] += any(
+                    x is not None and x.best == wanted for x in estimates
+                )
     total = len(sentences)
     by_type = Counter(g for g, _ in type_pairs)
     return {
@@ -323,6 +346,10 @@ def evaluate_plover(name: str, root: Path, pipeline: Pipeline) -> dict[str, obje
         "source_country_accuracy": _ratio(count["source_correct"], count["source_scored"]),
         "target_country_scored": count["target_scored"],
         "target_country_accuracy": _ratio(count["target_correct"], count["target_scored"]),
+        "dead_gold": count["dead_gold"],
+        "dead_accuracy": _ratio(count["dead_correct"], count["dead_gold"]),
+        "injured_gold": count["injured_gold"],
+        "injured_accuracy": _ratio(count["injured_correct"], count["injured_gold"]),
         "gold_actors": count["actors"],
         "gold_actors_without_span": count["no_span"],
         "actor_found_rate": _ratio(count["found"], count["actors"]),

@@ -35,6 +35,8 @@ from dotterel.stages.triggers import Trigger, TriggerFinder
 __all__ = ["PIPELINE_VERSION", "EventCoder"]
 
 PIPELINE_VERSION = "0.1.0"
+# Types whose events keep the counts near their trigger (drones, aid, troops, arrests).
+_COUNTED = frozenset({"ASSAULT", "AID", "MOBILIZE", "COERCE"})
 # Measures a government imposes on its own country when no one else is named.
 _SELF_IMPOSED = frozenset({"curfew", "state of emergency", "internet shutdown", None})
 _VERBISH = frozenset(
@@ -286,7 +288,7 @@ class EventCoder:
             fatalities=fatalities,
             injured=injured,
             quantities=[
-                q.quantity for q in quantities if trigger.type in {"ASSAULT", "AID", "MOBILIZE"}
+                q.quantity for q in quantities if trigger.type in _COUNTED
             ],
             attribution=attribution,
             acled=self.acled(
@@ -475,12 +477,13 @@ def _is_tally(doc: Document, trigger: Trigger) -> bool:
 
 
 def _no_one(event: Event) -> bool:
-    """No actor on either side and nothing else to place it: too little to code."""
+    """No actor on either side, no count and nothing to place it: too little to code."""
     return (
         event.source is None
         and event.target is None
         and event.fatalities is None
         and event.injured is None
+        and not event.quantities
         and (event.place is None or event.place.precision >= 6)
     )
 
