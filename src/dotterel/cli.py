@@ -397,3 +397,21 @@ def _flat(report: dict[str, object], prefix: str = "") -> Iterator[tuple[str, ob
             yield from _flat(value, f"{prefix}{key}.")
         else:
             yield f"{prefix}{key}", value
+
+
+@app.command()
+def serve(
+    db: Db = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    settings_file: SettingsFile = None,
+) -> None:
+    """Serve the HTTP API and the dashboard (http://HOST:PORT/, API docs at /docs)."""
+    from dotterel.api import serve as run_server
+
+    settings = _settings(settings_file, db=db)
+    err.print(f"dotterel: dashboard at http://{host}:{port}/, API docs at /docs")
+    try:
+        run_server(settings, host, port)
+    except DotterelError as exc:
+        raise _fail(str(exc)) from exc

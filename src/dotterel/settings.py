@@ -48,6 +48,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("tokenizer_cache", 1_000_000, "spaCy tokenizer cache size (entries)."),
     Setting("max_chars", 1_000_000, "Longest article text accepted, in characters."),
+    Setting("api_token", "", "Bearer token POST /articles needs; empty refuses every write."),
+    Setting("api_read_auth", False, "Whether the API's read endpoints need the token too."),
+    Setting("api_max_body", 10_000_000, "Largest request body the API accepts, in bytes."),
 )
 
 _TYPES: dict[str, type] = {s.name: type(s.default) for s in SETTINGS}
@@ -62,6 +65,9 @@ class Settings:
     min_population: int = 1000
     tokenizer_cache: int = 1_000_000
     max_chars: int = 1_000_000
+    api_token: str = dataclasses.field(default="", repr=False)
+    api_read_auth: bool = False
+    api_max_body: int = 10_000_000
 
     @property
     def cache_path(self) -> Path:
@@ -115,7 +121,18 @@ def _coerce(name: str, value: Any) -> Any:
     wanted = _TYPES[name]
     if isinstance(value, wanted):
         return value
+    if wanted is bool:
+        return _boolean(name, value)
     try:
         return wanted(value)
     except (TypeError, ValueError) as exc:
         raise SettingsError(f"setting {name!r} must be {wanted.__name__}, got {value!r}") from exc
+
+
+def _boolean(name: str, value: Any) -> bool:
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"setting {name!r} must be true or false, got {value!r}")
