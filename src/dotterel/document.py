@@ -8,10 +8,11 @@ Mentions carry token indices (for the stages) and character offsets (for users).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
 from dotterel.records import Article, Attribution, Event, Place, Quantity, When
 
@@ -23,7 +24,61 @@ __all__ = [
     "QuantityMention",
     "Sentence",
     "TimeMention",
+    "Tokens",
 ]
+
+
+class Tokens:
+    """The article's spaCy ``Doc`` with its tokens built once.
+
+    ``doc[i]`` makes a new Token object on every call, and the stages look at tokens
+    millions of times per thousand articles; this view indexes a list made once, slices
+    into spaCy Spans as usual, and keeps every token's lower-case form in ``lower``.
+    """
+
+    __slots__ = ("_text", "doc", "items", "lower")
+
+    def __init__(self, doc: Doc, text: str | None = None) -> None:
+        """``text`` is the string ``doc`` was made from (``Doc.text`` rebuilds it on every
+        call); pass it when you have it."""
+        self.doc = doc
+        self._text = doc.text if text is None else text
+        self.items: list[Token] = list(doc)
+        self.lower: list[str] = [t.lower_ for t in self.items]
+
+    @overload
+    def __getitem__(self, index: int) -> Token: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Span: ...
+
+    def __getitem__(self, index: int | slice) -> Token | Span:
+        if isinstance(index, slice):
+            return self.doc[index]
+        return self.items[index]
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[Token]:
+        return iter(self.items)
+
+    @property
+    def vocab(self) -> Any:
+        return self.doc.vocab
+
+    def text(self, start: int, end: int) -> str:
+        """The article text of tokens ``start:end`` (``doc[start:end].text``, without
+        making a Span)."""
+        last = self.items[end - 1]
+        return self._text[self.items[start].idx : last.idx + len(last.text)]
+
+    def words(self, start: int, end: int) -> str:
+        """Tokens ``start:end`` in lower case, joined by single spaces."""
+        return " ".join(self.lower[start:end])
+
+    def char_span(self, start: int, end: int, alignment_mode: str = "strict") -> Span | None:
+        return self.doc.char_span(start, end, alignment_mode=alignment_mode)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +155,7 @@ class Document:
     """An article and the annotation layers the stages add."""
 
     article: Article
-    tokens: Doc | None = None
+    tokens: Tokens | None = None
     sentences: list[Sentence] = field(default_factory=list)
     actors: list[ActorMention] = field(default_factory=list)
     places: list[PlaceMention] = field(default_factory=list)

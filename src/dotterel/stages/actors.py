@@ -11,9 +11,8 @@ from dataclasses import replace
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
 
-from dotterel.document import ActorMention, Document, Sentence
+from dotterel.document import ActorMention, Document, Sentence, Tokens
 from dotterel.knowledge import ActorEntry, Knowledge
 
 __all__ = ["ActorTagger", "governing_preposition"]
@@ -169,14 +168,14 @@ NOT_STANDALONE = frozenset(
 )
 
 
-def governing_preposition(tokens: Doc, start: int, floor: int) -> str | None:
+def governing_preposition(tokens: Tokens, start: int, floor: int) -> str | None:
     """The preposition heading the noun phrase that starts at ``start``, if any."""
     i = start - 1
     steps = 0
     while i >= floor and steps < 4:
-        word = tokens[i].lower_
+        word = tokens.lower[i]
         if word in PREPOSITIONS:
-            if word == "to" and i - 1 >= floor and tokens[i - 1].lower_ == "according":
+            if word == "to" and i - 1 >= floor and tokens.lower[i - 1] == "according":
                 return "according to"
             return word
         if word in {"'s", "’s"}:  # "in Russia's Kursk area": step over the owner
@@ -193,14 +192,14 @@ def governing_preposition(tokens: Doc, start: int, floor: int) -> str | None:
     return None
 
 
-def _adjective_like(tokens: Doc, i: int, floor: int) -> bool:
+def _adjective_like(tokens: Tokens, i: int, floor: int) -> bool:
     """A lower-case word that can sit inside a noun phrase ("the northern town"); an -ed
     word only right after a determiner ("the besieged city"), else it is a verb."""
     token = tokens[i]
     if not (token.is_alpha and token.is_lower):
         return False
     if token.lower_.endswith("ed"):
-        return i > floor and tokens[i - 1].lower_ in DETERMINERS
+        return i > floor and tokens.lower[i - 1] in DETERMINERS
     return True
 
 
@@ -243,16 +242,16 @@ class ActorTagger:
 
     # -- matching -------------------------------------------------------------
 
-    def _sector_spans(self, tokens: Doc) -> dict[int, tuple[int, str]]:
+    def _sector_spans(self, tokens: Tokens) -> dict[int, tuple[int, str]]:
         """Start token -> (end token, sector) for the longest sector phrase there."""
         spans: dict[int, tuple[int, str]] = {}
-        for match_id, start, end in self.sector_words(tokens):
+        for match_id, start, end in self.sector_words(tokens.doc):
             word = tokens.vocab.strings[match_id]
             if start not in spans or end > spans[start][0]:
                 spans[start] = (end, self.sectors[word])
         return spans
 
-    def _named(self, tokens: Doc, sentence: Sentence) -> list[tuple[int, int, ActorEntry]]:
+    def _named(self, tokens: Tokens, sentence: Sentence) -> list[tuple[int, int, ActorEntry]]:
         span = tokens[sentence.start : sentence.end]
         found = []
         for match_id, start, end in self.names(span):
@@ -281,7 +280,7 @@ class ActorTagger:
 
     def _sentence_mentions(
         self,
-        tokens: Doc,
+        tokens: Tokens,
         sentence: Sentence,
         sector_spans: dict[int, tuple[int, str]],
         doc: Document,
@@ -308,7 +307,7 @@ class ActorTagger:
 
     def _named_mention(
         self,
-        tokens: Doc,
+        tokens: Tokens,
         sentence: Sentence,
         start: int,
         end: int,
@@ -324,7 +323,7 @@ class ActorTagger:
         if (
             entry.kind == "demonym"
             and start > sentence.start
-            and tokens[start - 1].lower_ in (_DIASPORA)
+            and tokens.lower[start - 1] in (_DIASPORA)
         ):
             entry = replace(entry, country=None)  # "ethnic Albanians" in North Macedonia
         if entry.kind in {"country", "demonym", "metonym"} and _inside_name(
@@ -335,7 +334,7 @@ class ActorTagger:
             j = end
             if j < stop and tokens[j].text in {"'s", "’s", "'"}:
                 j += 1
-            if entry.kind == "demonym" and j < stop and tokens[j].lower_ in LOCATIVE_NOUNS:
+            if entry.kind == "demonym" and j < stop and tokens.lower[j] in LOCATIVE_NOUNS:
                 # "Pakistani border posts", "Russian soil": the country's territory, which
                 # can be attacked (a target) but does not act (never a source).
                 entry = replace(entry, kind="territory")
@@ -349,7 +348,7 @@ class ActorTagger:
 
     def _mention(
         self,
-        tokens: Doc,
+        tokens: Tokens,
         sentence: Sentence,
         start: int,
         end: int,
@@ -373,22 +372,22 @@ class ActorTagger:
         )
 
     def _role_people(
-        self, tokens: Doc, sentence: Sentence, covered: set[int]
+        self, tokens: Tokens, sentence: Sentence, covered: set[int]
     ) -> list[ActorMention]:
         """Unknown people named after a capitalised title: "President Daniel Noboa"."""
         found: list[ActorMention] = []
         i = sentence.start
         while i < sentence.end:
-            if i in covered or tokens[i].lower_ not in ROLE_WORDS or not tokens[i].is_title:
+            if i in covered or tokens.lower[i] not in ROLE_WORDS or not tokens[i].is_title:
                 i += 1
                 continue
             j = i
-            while j < sentence.end and tokens[j].lower_ in ROLE_WORDS and tokens[j].is_title:
+            while j < sentence.end and tokens.lower[j] in ROLE_WORDS and tokens[j].is_title:
                 j += 1
             k = j
             while k < sentence.end and tokens[k].is_title and k not in covered:
                 k += 1
-            if k - j >= 2 and tokens[j - 1].lower_ in ROLE_WORDS:
+            if k - j >= 2 and tokens.lower[j - 1] in ROLE_WORDS:
                 entry = ActorEntry(tokens[j:k].text, tokens[j:k].text, None, "GOV", None, "person")
                 found.append(self._mention(tokens, sentence, i, k, entry, "GOV"))
                 covered.update(range(i, k))
@@ -396,7 +395,7 @@ class ActorTagger:
         return found
 
     def _unknown_bodies(
-        self, tokens: Doc, sentence: Sentence, covered: set[int]
+        self, tokens: Tokens, sentence: Sentence, covered: set[int]
     ) -> list[ActorMention]:
         """ "the Emergency Medicine Centre": capitalised words ending in an organisation's
         head word, unknown to the knowledge base, kept as written with no country code."""
@@ -408,7 +407,7 @@ class ActorTagger:
             j = i
             while j - 1 > sentence.start and tokens[j - 1].is_title and j - 1 not in covered:
                 j -= 1
-            if j == i or tokens[j - 1].lower_ not in {"the", "a", "an", "'s", "’s", "by", "of"}:
+            if j == i or tokens.lower[j - 1] not in {"the", "a", "an", "'s", "’s", "by", "of"}:
                 continue  # one word alone, or a name inside a longer known one
             entry = ActorEntry(
                 tokens[j : i + 1].text, tokens[j : i + 1].text, None, sector, None, "unknown"
@@ -419,14 +418,14 @@ class ActorTagger:
 
     def _of_country(
         self,
-        tokens: Doc,
+        tokens: Tokens,
         mention: ActorMention,
         sentence: Sentence,
         named_at: dict[int, ActorMention],
     ) -> ActorMention:
         """ "the emir of Qatar", "the army of Niger": the country after "of" is the actor's."""
         j = mention.end
-        if j + 1 < sentence.end and tokens[j].lower_ == "of" and j + 1 in named_at:
+        if j + 1 < sentence.end and tokens.lower[j] == "of" and j + 1 in named_at:
             owner = named_at[j + 1]
             if owner.kind in {"country", "metonym"} and owner.country:
                 span = tokens[mention.start : owner.end]
@@ -440,7 +439,7 @@ class ActorTagger:
                 )
         return mention
 
-    def _modifies_noun(self, tokens: Doc, end: int, stop: int) -> bool:
+    def _modifies_noun(self, tokens: Tokens, end: int, stop: int) -> bool:
         """The sector word is an adjective when a plain noun follows it."""
         if end >= stop:
             return False
@@ -454,7 +453,7 @@ class ActorTagger:
 
     def _generic(
         self,
-        tokens: Doc,
+        tokens: Tokens,
         sentence: Sentence,
         sector_spans: dict[int, tuple[int, str]],
         covered: set[int],
@@ -544,7 +543,7 @@ _VERBISH = frozenset(
 
 
 def _sector_after(
-    tokens: Doc,
+    tokens: Tokens,
     j: int,
     stop: int,
     sector_spans: dict[int, tuple[int, str]],
@@ -590,7 +589,7 @@ _NAME_PARTICLES = frozenset(
 )
 
 
-def _inside_name(tokens: Doc, start: int, floor: int) -> bool:
+def _inside_name(tokens: Tokens, start: int, floor: int) -> bool:
     """Part of a longer proper name: after a given name ("Volker Turk") or a name
     particle ("Mocimboa da Praia"), a country or capital names no actor."""
     if start <= floor:
@@ -603,7 +602,7 @@ def _inside_name(tokens: Doc, start: int, floor: int) -> bool:
     return before.lower_ not in ROLE_WORDS and before.lower_ not in DETERMINERS
 
 
-def _union(tokens: Doc, a: ActorMention, b: ActorMention) -> ActorMention:
+def _union(tokens: Tokens, a: ActorMention, b: ActorMention) -> ActorMention:
     """Two mentions of one actor that grew into each other ("US President" + "President
     Joe Biden"): one mention over both, coded as the more specific (a person or group)."""
     specific, other = (b, a) if b.kind in {"person", "group", "franchise"} else (a, b)
@@ -623,7 +622,7 @@ def _union(tokens: Doc, a: ActorMention, b: ActorMention) -> ActorMention:
 
 
 def _extend_group(
-    tokens: Doc, end: int, stop: int, sector_spans: dict[int, tuple[int, str]]
+    tokens: Tokens, end: int, stop: int, sector_spans: dict[int, tuple[int, str]]
 ) -> int:
     """ "al-Shabaab militant group": take a second sector word too."""
     if end < stop and end in sector_spans and sector_spans[end][1] in {"REB", "MIL"}:
@@ -631,9 +630,9 @@ def _extend_group(
     return end
 
 
-def _name_after_title(tokens: Doc, end: int, stop: int) -> int:
+def _name_after_title(tokens: Tokens, end: int, stop: int) -> int:
     """A title followed by a name takes the name: "British Prime Minister Keir Starmer"."""
-    if tokens[end - 1].lower_ not in ROLE_WORDS:
+    if tokens.lower[end - 1] not in ROLE_WORDS:
         return end
     k = end
     while k < stop and tokens[k].is_title and tokens[k].is_alpha:
@@ -641,16 +640,16 @@ def _name_after_title(tokens: Doc, end: int, stop: int) -> int:
     return k if k - end >= 2 else end
 
 
-def _role_prefix(tokens: Doc, start: int, floor: int) -> int:
+def _role_prefix(tokens: Tokens, start: int, floor: int) -> int:
     """Extend a person mention left over its title: "British Prime Minister Keir Starmer"."""
     i = start
-    while i - 1 >= floor and tokens[i - 1].is_title and tokens[i - 1].lower_ in ROLE_WORDS:
+    while i - 1 >= floor and tokens[i - 1].is_title and tokens.lower[i - 1] in ROLE_WORDS:
         i -= 1
     return i
 
 
 def _surnames(
-    tokens: Doc, sentences: list[Sentence], mentions: list[ActorMention]
+    tokens: Tokens, sentences: list[Sentence], mentions: list[ActorMention]
 ) -> list[ActorMention]:
     """Later bare surnames of people named in full: "President Hassan Sheikh Mohamud" ...
     "Mohamud vowed"."""
@@ -681,7 +680,7 @@ def _surnames(
 
 
 def _resolve_pronouns(
-    tokens: Doc, sentences: list[Sentence], mentions: list[ActorMention]
+    tokens: Tokens, sentences: list[Sentence], mentions: list[ActorMention]
 ) -> list[ActorMention]:
     """Add pronoun mentions, each coded as the last compatible named actor before it."""
     starts = {m.start for m in mentions}
@@ -689,7 +688,7 @@ def _resolve_pronouns(
     resolved: list[ActorMention] = list(mentions)
     for sentence in sentences:
         for i in range(sentence.start, sentence.end):
-            word = tokens[i].lower_
+            word = tokens.lower[i]
             wants = PERSONAL.get(word) or IMPERSONAL.get(word) or PLURAL.get(word)
             if wants is None or i in starts:
                 continue
@@ -715,7 +714,7 @@ def _resolve_pronouns(
     return resolved
 
 
-def _modifies_actor(i: int, starts: set[int], tokens: Doc) -> bool:
+def _modifies_actor(i: int, starts: set[int], tokens: Tokens) -> bool:
     """A possessive pronoun before an actor mention is part of it: "his European partners"."""
     return any(j in starts for j in range(i + 1, min(i + 3, len(tokens))))
 

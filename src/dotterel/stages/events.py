@@ -14,7 +14,6 @@ import hashlib
 from datetime import timedelta
 
 from spacy.language import Language
-from spacy.tokens import Doc
 
 from dotterel.document import (
     ActorMention,
@@ -23,6 +22,7 @@ from dotterel.document import (
     QuantityMention,
     Sentence,
     TimeMention,
+    Tokens,
 )
 from dotterel.knowledge import Knowledge
 from dotterel.records import Actor, Estimate, Event, Evidence, Place, Span, When
@@ -136,7 +136,7 @@ class EventCoder:
     # -- which triggers are events ------------------------------------------
 
     def _keep(
-        self, tokens: Doc, sentence: Sentence, triggers: list[Trigger]
+        self, tokens: Tokens, sentence: Sentence, triggers: list[Trigger]
     ) -> list[tuple[Trigger, Trigger | None]]:
         """The triggers that are events, each with the event noun it took as object, if any
         ("condemned the attack": ACCUSE, with the attack it is about)."""
@@ -152,10 +152,10 @@ class EventCoder:
             seen.append(trigger)
         return kept
 
-    def _is_background(self, tokens: Doc, trigger: Trigger, sentence: Sentence) -> bool:
+    def _is_background(self, tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:
         """A noun after "following", "in response to"... with no verb between: context."""
         floor = max(sentence.start, trigger.start - 16)
-        words = [t.lower_ for t in tokens[floor : trigger.start]]
+        words = tokens.lower[floor : trigger.start]
         i = trigger.start
         steps = 0
         while i > sentence.start and steps < 12:
@@ -173,7 +173,7 @@ class EventCoder:
         return False
 
     def _complement_of(
-        self, tokens: Doc, trigger: Trigger, kept: list[Trigger], sentence: Sentence
+        self, tokens: Tokens, trigger: Trigger, kept: list[Trigger], sentence: Sentence
     ) -> Trigger | None:
         """The trigger whose object this one is: the act a REQUEST/THREATEN/ACCUSE is
         about, or an event noun after any trigger ("condemned the bombings")."""
@@ -211,7 +211,7 @@ class EventCoder:
     def _code(
         self,
         doc: Document,
-        tokens: Doc,
+        tokens: Tokens,
         sentence: Sentence,
         trigger: Trigger,
         last_date: When | None,
@@ -287,9 +287,7 @@ class EventCoder:
             date=when,
             fatalities=fatalities,
             injured=injured,
-            quantities=[
-                q.quantity for q in quantities if trigger.type in _COUNTED
-            ],
+            quantities=[q.quantity for q in quantities if trigger.type in _COUNTED],
             attribution=attribution,
             acled=self.acled(
                 AcledFacts(
@@ -299,8 +297,8 @@ class EventCoder:
                     trigger.interception,
                     source_actor,
                     target_actor,
-                    " ".join(t.lower_ for t in tokens[sentence.start : sentence.end]),
-                    " ".join(t.lower_ for t in tokens[trigger.start : sentence.end]),
+                    tokens.words(sentence.start, sentence.end),
+                    tokens.words(trigger.start, sentence.end),
                 )
             ),
             cameo=trigger.cameo,
@@ -411,10 +409,10 @@ class EventCoder:
             return None
         return When(published, published, 1, None)
 
-    def _mode(self, tokens: Doc, sentence: Sentence, trigger: Trigger) -> str | None:
+    def _mode(self, tokens: Tokens, sentence: Sentence, trigger: Trigger) -> str | None:
         if trigger.type not in {"ASSAULT", "MOBILIZE", "AID", "PROTEST", "COERCE"}:
             return None
-        text = " " + " ".join(t.lower_ for t in tokens[sentence.start : sentence.end]) + " "
+        text = " " + tokens.words(sentence.start, sentence.end) + " "
         for mode, words in self.knowledge.modes:
             if any(f" {w} " in text for w in words):
                 return mode
@@ -531,16 +529,16 @@ def _nearest(q: QuantityMention, triggers: list[Trigger], kind: str) -> Trigger 
     return min(same, key=lambda t: t.start - q.end if q.end <= t.start else max(0, q.start - t.end))
 
 
-def _where_clause(tokens: Doc, start: int) -> bool:
+def _where_clause(tokens: Tokens, start: int) -> bool:
     """ "in Russia's Kursk area, where Moscow's forces...": the place is before "where"."""
-    return start > 0 and tokens[start - 1].lower_ == "where"
+    return start > 0 and tokens.lower[start - 1] == "where"
 
 
-def _first_clause(tokens: Doc, sentence: Sentence) -> int:
+def _first_clause(tokens: Tokens, sentence: Sentence) -> int:
     """End of a sentence-initial adverbial ("On Thursday, ...", "In Kursk, ..."), else start."""
     for i in range(sentence.start, min(sentence.start + 12, sentence.end)):
         if tokens[i].text == ",":
-            first = tokens[sentence.start].lower_
+            first = tokens.lower[sentence.start]
             return (
                 i
                 if first
@@ -562,7 +560,7 @@ def _first_clause(tokens: Doc, sentence: Sentence) -> int:
     return sentence.start
 
 
-def _is_anaphoric(tokens: Doc, trigger: Trigger, sentence: Sentence) -> bool:
+def _is_anaphoric(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:
     """ "the strike", "carried out the attack": a definite event noun restates an earlier one."""
     if trigger.kind == "noun":
         noun = trigger.start

@@ -13,9 +13,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
-from spacy.tokens import Doc
-
-from dotterel.document import Document, PlaceMention, Sentence
+from dotterel.document import Document, PlaceMention, Sentence, Tokens
 from dotterel.knowledge.gazetteer import Gazetteer, GazetteerEntry, fold
 from dotterel.records import Place
 from dotterel.stages.actors import governing_preposition
@@ -146,7 +144,7 @@ class PlaceTagger:
         return doc
 
     def _unlisted(
-        self, tokens: Doc, doc: Document, found: list[PlaceMention], blocked: set[int]
+        self, tokens: Tokens, doc: Document, found: list[PlaceMention], blocked: set[int]
     ) -> list[PlaceMention]:
         """ "the town of Nobol": a named settlement the gazetteer lacks, kept by name in the
         story's country, without coordinates."""
@@ -154,7 +152,7 @@ class PlaceTagger:
         extra: list[PlaceMention] = []
         for sentence in doc.sentences:
             for i in range(sentence.start + 1, sentence.end - 1):
-                if tokens[i].lower_ != "of" or tokens[i - 1].lower_ not in _SETTLEMENTS:
+                if tokens.lower[i] != "of" or tokens.lower[i - 1] not in _SETTLEMENTS:
                     continue
                 j = i + 1
                 while j < sentence.end and tokens[j].is_title and j not in taken:
@@ -168,7 +166,7 @@ class PlaceTagger:
         return extra
 
     def _names(
-        self, tokens: Doc, sentence: Sentence, blocked: set[int]
+        self, tokens: Tokens, sentence: Sentence, blocked: set[int]
     ) -> list[tuple[int, int, str]]:
         """Longest gazetteer names in the sentence, left to right, not inside other actors."""
         found = []
@@ -179,12 +177,11 @@ class PlaceTagger:
                 continue
             hit = None
             for n in range(min(self.gazetteer.max_words, sentence.end - i), 0, -1):
-                span = tokens[i : i + n]
-                if not (span[-1].text[:1].isupper() or span[-1].lower_ in _REGION_WORDS):
+                last = i + n - 1
+                if not (tokens[last].text[:1].isupper() or tokens.lower[last] in _REGION_WORDS):
                     continue
-                name = (
-                    span.text.title() if span.text.isupper() and len(span.text) > 3 else span.text
-                )
+                text = tokens.text(i, i + n)
+                name = text.title() if text.isupper() and len(text) > 3 else text
                 if name in self.gazetteer and not any(j in blocked for j in range(i, i + n)):
                     hit = (i, i + n, name)  # "WASHINGTON" in a dateline is Washington
                     break
@@ -197,7 +194,7 @@ class PlaceTagger:
 
     def _mention(
         self,
-        tokens: Doc,
+        tokens: Tokens,
         sentence: Sentence,
         start: int,
         end: int,
@@ -346,7 +343,7 @@ class PlaceTagger:
             for c in self.gazetteer.candidates(name)
         )
 
-    def _dateline(self, tokens: Doc, doc: Document) -> str | None:
+    def _dateline(self, tokens: Tokens, doc: Document) -> str | None:
         """ "NIAMEY, Sept 25 —": the dateline city's country is the story's home."""
         if not doc.sentences:
             return None
@@ -366,14 +363,14 @@ class PlaceTagger:
         found = [c for c in self.gazetteer.candidates(name) if c.precision == 1]
         return max(found, key=lambda c: c.population).country if found else None
 
-    def _stated_area(self, tokens: Doc, end: int, sentence: Sentence) -> GazetteerEntry | None:
+    def _stated_area(self, tokens: Tokens, end: int, sentence: Sentence) -> GazetteerEntry | None:
         """ "Palma in Mozambique's north", "Goma, Congo", "Pokrovsk in the Donetsk region":
         the text says which country or region a town lies in."""
         j = end
         if j >= sentence.end or tokens[j].text not in {",", "in"}:
             return None
         j += 1
-        if j < sentence.end and tokens[j].lower_ == "the":
+        if j < sentence.end and tokens.lower[j] == "the":
             j += 1
         for n in (4, 3, 2, 1):
             if j + n > sentence.end:
@@ -397,16 +394,20 @@ def _within(town: GazetteerEntry, area: GazetteerEntry) -> bool:
     return abs(town.lat - area.lat) < 3.0 and abs(town.lon - area.lon) < 4.5
 
 
-def _of_place(tokens: Doc, start: int, sentence: Sentence) -> bool:
+def _of_place(tokens: Tokens, start: int, sentence: Sentence) -> bool:
     """ "of" is locative only after a place word: "the town of Palma", not "two of its"."""
     i = start - 1
-    while i > sentence.start and tokens[i].lower_ != "of":
+    while i > sentence.start and tokens.lower[i] != "of":
         i -= 1
-    return i > sentence.start and tokens[i - 1].lower_ in _OF_PLACE
+    return i > sentence.start and tokens.lower[i - 1] in _OF_PLACE
 
 
 def _weak(
-    tokens: Doc, end: int, sentence: Sentence, entry: GazetteerEntry, context: Counter[str | None]
+    tokens: Tokens,
+    end: int,
+    sentence: Sentence,
+    entry: GazetteerEntry,
+    context: Counter[str | None],
 ) -> bool:
     """A small place in a country the article never names, or the first word of a longer
     capitalised name the gazetteer lacks ("Bulo" of "Bulo Burte"): not trusted."""
@@ -464,11 +465,11 @@ def _focus(mentions: list[PlaceMention]) -> str | None:
     return best if n >= 2 else None
 
 
-def _possessive(tokens: Doc, end: int, sentence: Sentence) -> bool:
+def _possessive(tokens: Tokens, end: int, sentence: Sentence) -> bool:
     """ "in Kyiv's relations": a name in the possessive names an actor, not where."""
     if end >= sentence.end or tokens[end].text not in {"'s", "’s"}:
         return False
-    following = tokens[end + 1].lower_ if end + 1 < sentence.end else ""
+    following = tokens.lower[end + 1] if end + 1 < sentence.end else ""
     return following not in _PLACE_NOUNS
 
 
@@ -501,7 +502,7 @@ _PLACE_NOUNS = frozenset(
 
 
 def _reads_as_place(
-    tokens: Doc,
+    tokens: Tokens,
     sentence: Sentence,
     start: int,
     end: int,

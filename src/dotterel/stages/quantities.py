@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Token
 
-from dotterel.document import AttributionMention, Document, QuantityMention, Sentence
+from dotterel.document import AttributionMention, Document, QuantityMention, Sentence, Tokens
 from dotterel.knowledge import Cues
 from dotterel.records import Attribution, Quantity
 
@@ -83,13 +83,13 @@ class QuantityTagger:
     # -- attribution ----------------------------------------------------------
 
     def _attributions(
-        self, doc: Document, tokens: Doc, sentence: Sentence
+        self, doc: Document, tokens: Tokens, sentence: Sentence
     ) -> list[AttributionMention]:
         found: list[AttributionMention] = []
         i = sentence.start
         while i < sentence.end:
-            word = tokens[i].lower_
-            if word == "according" and i + 1 < sentence.end and tokens[i + 1].lower_ == "to":
+            word = tokens.lower[i]
+            if word == "according" and i + 1 < sentence.end and tokens.lower[i + 1] == "to":
                 end = _clause_end(tokens, i + 2, sentence.end)
                 first = i == sentence.start
                 scope = (end, sentence.end) if first else (sentence.start, i)
@@ -113,7 +113,7 @@ class QuantityTagger:
     def _make(
         self,
         doc: Document,
-        tokens: Doc,
+        tokens: Tokens,
         sentence: Sentence,
         start: int,
         end: int,
@@ -137,7 +137,7 @@ class QuantityTagger:
     # -- numbers --------------------------------------------------------------
 
     def _quantities(
-        self, tokens: Doc, sentence: Sentence, attributions: list[AttributionMention]
+        self, tokens: Tokens, sentence: Sentence, attributions: list[AttributionMention]
     ) -> list[QuantityMention]:
         found: list[QuantityMention] = []
         i = sentence.start
@@ -154,7 +154,7 @@ class QuantityTagger:
             qualifier, start = self._qualifier(tokens, i, sentence.start)
             if high is not None:
                 qualifier = "range"
-                if start == i and i > sentence.start and tokens[i - 1].lower_ == "between":
+                if start == i and i > sentence.start and tokens.lower[i - 1] == "between":
                     start = i - 1
             if vague:
                 qualifier = "vague"
@@ -182,14 +182,14 @@ class QuantityTagger:
             i = unit_end
         return found
 
-    def _number(self, tokens: Doc, i: int, stop: int) -> tuple[int, int, bool] | None:
+    def _number(self, tokens: Tokens, i: int, stop: int) -> tuple[int, int, bool] | None:
         """(value, token after the number, vague?) for a number starting at ``i``."""
-        word = tokens[i].lower_
+        word = tokens.lower[i]
         if word not in self.number_starts and not word[:1].isdigit():
             return None
         # Looked up within the sentence only: "dozens" ending a text is no "dozens of".
-        two = " ".join(t.lower_ for t in tokens[i : min(i + 2, stop)]) if i + 2 <= stop else ""
-        three = " ".join(t.lower_ for t in tokens[i : i + 3]) if i + 3 <= stop else ""
+        two = tokens.words(i, min(i + 2, stop)) if i + 2 <= stop else ""
+        three = tokens.words(i, i + 3) if i + 3 <= stop else ""
         if three in self.cues.vague_numbers:
             return self.cues.vague_numbers[three], i + 3, True
         if two in self.cues.vague_numbers:
@@ -205,24 +205,24 @@ class QuantityTagger:
             if (
                 end + 1 < stop
                 and tokens[end].text == "-"
-                and tokens[end + 1].lower_ in (self.cues.number_words)
+                and tokens.lower[end + 1] in (self.cues.number_words)
             ):
-                value += self.cues.number_words[tokens[end + 1].lower_]
+                value += self.cues.number_words[tokens.lower[end + 1]]
                 end += 2
         else:
             return None
-        while end < stop and tokens[end].lower_ in self.cues.multipliers:
-            value *= self.cues.multipliers[tokens[end].lower_]
+        while end < stop and tokens.lower[end] in self.cues.multipliers:
+            value *= self.cues.multipliers[tokens.lower[end]]
             end += 1
         return value, end, False
 
-    def _and_more(self, tokens: Doc, value: int, end: int, stop: int) -> tuple[int, int]:
+    def _and_more(self, tokens: Tokens, value: int, end: int, stop: int) -> tuple[int, int]:
         """ "two soldiers and a policeman": counts of people joined by "and" add up."""
-        if end + 1 >= stop or tokens[end].lower_ != "and":
+        if end + 1 >= stop or tokens.lower[end] != "and":
             return value, end
         nxt = end + 1
         number = self._number(tokens, nxt, stop)
-        if number is None and tokens[nxt].lower_ in {"a", "an"}:
+        if number is None and tokens.lower[nxt] in {"a", "an"}:
             number = (1, nxt + 1, False)
         if number is None or number[2]:
             return value, end
@@ -231,43 +231,43 @@ class QuantityTagger:
             return value, end
         return value + number[0], unit_end
 
-    def _range_high(self, tokens: Doc, after: int, stop: int) -> tuple[int | None, int]:
-        if after + 1 < stop and tokens[after].lower_ in {"and", "to", "-", "–"}:
+    def _range_high(self, tokens: Tokens, after: int, stop: int) -> tuple[int | None, int]:
+        if after + 1 < stop and tokens.lower[after] in {"and", "to", "-", "–"}:
             number = self._number(tokens, after + 1, stop)
             if number is not None and not number[2]:
                 return number[0], number[1]
         return None, after
 
-    def _qualifier(self, tokens: Doc, i: int, floor: int) -> tuple[str, int]:
+    def _qualifier(self, tokens: Tokens, i: int, floor: int) -> tuple[str, int]:
         for n in (3, 2, 1):
             if i - n < floor:
                 continue
-            words = " ".join(t.lower_ for t in tokens[i - n : i])
+            words = tokens.words(i - n, i)
             if words in self.cues.qualifiers:
                 return self.cues.qualifiers[words], i - n
         return "exact", i
 
-    def _unit(self, tokens: Doc, after: int, stop: int) -> tuple[str | None, int]:
+    def _unit(self, tokens: Tokens, after: int, stop: int) -> tuple[str | None, int]:
         """The counted noun after the number, past up to three modifiers or "of its"."""
         j = after
         skipped = 0
         while j < stop and skipped <= 3:
             for n in self.unit_lengths:
-                words = " ".join(t.lower_ for t in tokens[j : j + n])
+                words = tokens.words(j, j + n)
                 if j + n <= stop and words in self.units:
                     return self.units[words], j + n
             if (tokens[j].is_punct and tokens[j].text != "-") or tokens[j].like_num:
                 break
             j += 1
-            if tokens[j - 1].lower_ not in _LINKS:
+            if tokens.lower[j - 1] not in _LINKS:
                 skipped += 1
         return None, after
 
     def _role(
-        self, tokens: Doc, start: int, end: int, sentence: Sentence, unit: str | None
+        self, tokens: Tokens, start: int, end: int, sentence: Sentence, unit: str | None
     ) -> str | None:
         """killed / injured from the nearest cue in the clause, before or after the count."""
-        if tokens[end - 1].lower_ in self.cues.killed and unit == "person":
+        if tokens.lower[end - 1] in self.cues.killed and unit == "person":
             return "killed"
         for j in range(start - 1, max(sentence.start, start - 5) - 1, -1):
             if tokens[j].text in _BOUNDARY:
@@ -291,19 +291,19 @@ class QuantityTagger:
         return None
 
 
-def _is_date_or_measure(tokens: Doc, i: int, after: int, sentence: Sentence) -> bool:
+def _is_date_or_measure(tokens: Tokens, i: int, after: int, sentence: Sentence) -> bool:
     if (
         after + 1 < sentence.end
-        and tokens[after].lower_ == "of"
-        and tokens[after + 1].lower_ in {"which", "whom", "them", "these", "those", "us"}
+        and tokens.lower[after] == "of"
+        and tokens.lower[after + 1] in {"which", "whom", "them", "these", "those", "us"}
     ):
         return True  # "one of which": a pointer, not a count
-    if after < sentence.end and tokens[after].lower_ in _NOT_COUNT:
+    if after < sentence.end and tokens.lower[after] in _NOT_COUNT:
         return True
     if after + 1 < sentence.end and tokens[after].text == "-":
-        return tokens[after + 1].lower_ in _NOT_COUNT
+        return tokens.lower[after + 1] in _NOT_COUNT
     if i > sentence.start:
-        before = tokens[i - 1].lower_
+        before = tokens.lower[i - 1]
         if before in {"in", "since", "article", "no", "number", "resolution", "$", "page"}:
             return tokens[i].text.isdigit() and (len(tokens[i].text) == 4 or before != "in")
         if (
@@ -315,30 +315,30 @@ def _is_date_or_measure(tokens: Doc, i: int, after: int, sentence: Sentence) -> 
     return False
 
 
-def _clause_start(tokens: Doc, i: int, floor: int) -> int:
+def _clause_start(tokens: Tokens, i: int, floor: int) -> int:
     j = i
     while j > floor and tokens[j - 1].text not in _BOUNDARY:
         j -= 1
     return j
 
 
-def _skip_adverbs(tokens: Doc, begin: int, end: int) -> int:
-    while begin < end and tokens[begin].lower_ in {"and", "but", "while", "as", "also", "later"}:
+def _skip_adverbs(tokens: Tokens, begin: int, end: int) -> int:
+    while begin < end and tokens.lower[begin] in {"and", "but", "while", "as", "also", "later"}:
         begin += 1
     return begin
 
 
-def _clause_end(tokens: Doc, i: int, stop: int) -> int:
+def _clause_end(tokens: Tokens, i: int, stop: int) -> int:
     j = i
     while j < stop and tokens[j].text not in _BOUNDARY and not tokens[j].is_punct:
         j += 1
     return j
 
 
-def _report_end(tokens: Doc, i: int, stop: int) -> int:
+def _report_end(tokens: Tokens, i: int, stop: int) -> int:
     """A report ("X said that ...") covers its clause, up to "while", "but" or ";"."""
     j = i + 1
-    while j < stop and tokens[j].lower_ not in {"while", "but", "whereas", ";"}:
+    while j < stop and tokens.lower[j] not in {"while", "but", "whereas", ";"}:
         j += 1
     return j
 
@@ -376,11 +376,11 @@ _TIME_WORDS = frozenset(
 )
 
 
-def _is_clause_final(tokens: Doc, i: int, stop: int) -> bool:
+def _is_clause_final(tokens: Tokens, i: int, stop: int) -> bool:
     """`X said.` or `X said on Sunday.`: the report covers what came before."""
     j = i + 1
     while j < stop and not tokens[j].is_punct:
-        if tokens[j].lower_ not in _TIME_WORDS:
+        if tokens.lower[j] not in _TIME_WORDS:
             return False
         j += 1
     return True

@@ -9,9 +9,7 @@ after the trigger. Passive voice ("were shot dead by gunmen") and interceptions
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
-
-from dotterel.document import ActorMention, Sentence
+from dotterel.document import ActorMention, Sentence, Tokens
 from dotterel.knowledge import Cues
 from dotterel.stages.triggers import Trigger
 
@@ -109,11 +107,11 @@ TARGET_PREPS = frozenset(
 POSSESSIVES = frozenset({"his", "her", "its", "their"})
 
 
-def clause_start(tokens: Doc, trigger: Trigger, sentence: Sentence) -> int:
+def clause_start(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> int:
     """First token of the clause holding the trigger."""
     i = trigger.start
     while i > sentence.start:
-        word = tokens[i - 1].lower_
+        word = tokens.lower[i - 1]
         if word in CLAUSE_WORDS:
             return i
         if word == "and" and i - 2 >= sentence.start and tokens[i - 2].text == ",":
@@ -122,15 +120,15 @@ def clause_start(tokens: Doc, trigger: Trigger, sentence: Sentence) -> int:
     return sentence.start
 
 
-def _is_passive(tokens: Doc, trigger: Trigger, floor: int) -> bool:
+def _is_passive(tokens: Tokens, trigger: Trigger, floor: int) -> bool:
     if trigger.kind not in {"verb", "pair", "phrase"}:
         return False
-    if tokens[trigger.head].lower_.endswith("ing"):
+    if tokens.lower[trigger.head].endswith("ing"):
         return False  # "were attacking": progressive, not passive
     for j in range(trigger.head - 1, max(floor, trigger.head - 3) - 1, -1):
-        if tokens[j].lower_ in AUXILIARIES:
+        if tokens.lower[j] in AUXILIARIES:
             return True
-        if not tokens[j].is_alpha or tokens[j].lower_ not in {
+        if not tokens[j].is_alpha or tokens.lower[j] not in {
             "not",
             "also",
             "reportedly",
@@ -142,7 +140,7 @@ def _is_passive(tokens: Doc, trigger: Trigger, floor: int) -> bool:
     return False
 
 
-def _agent(tokens: Doc, trigger: Trigger, actors: list[ActorMention]) -> ActorMention | None:
+def _agent(tokens: Tokens, trigger: Trigger, actors: list[ActorMention]) -> ActorMention | None:
     """The actor after "by" in a passive clause: "were shot dead by gunmen"."""
     for m in actors:
         if m.start >= trigger.end and m.prep == "by":
@@ -159,7 +157,7 @@ def _usable_target(m: ActorMention) -> bool:
 
 
 def _subject(
-    tokens: Doc, actors: list[ActorMention], trigger: Trigger, start: int, floor: int
+    tokens: Tokens, actors: list[ActorMention], trigger: Trigger, start: int, floor: int
 ) -> ActorMention | None:
     """The first actor of the clause before the trigger. A clause without one borrows:
     a conjoined verb (", and agreed") the sentence's subject, a relative clause
@@ -173,7 +171,7 @@ def _subject(
         for m in actors
         if floor <= m.start < start and m.prep not in LOCATIVE and m.kind != "territory"
     ]
-    conjoined = start > floor and tokens[start - 1].lower_ in {"and", "but", "or"}
+    conjoined = start > floor and tokens.lower[start - 1] in {"and", "but", "or"}
     if conjoined:
         subjects = [m for m in earlier if m.prep is None]
         if subjects:
@@ -212,7 +210,9 @@ _NOT_IN_NOUN_PHRASE = frozenset(
 )
 
 
-def _noun_owner(tokens: Doc, trigger: Trigger, actors: list[ActorMention]) -> ActorMention | None:
+def _noun_owner(
+    tokens: Tokens, trigger: Trigger, actors: list[ActorMention]
+) -> ActorMention | None:
     """The actor that modifies a noun trigger: "a US drone strike", "Russian missile attacks".
 
     Only modifiers may stand between: no determiner, preposition or verb-like word.
@@ -253,7 +253,7 @@ def _first_after(actors: list[ActorMention], trigger: Trigger, stop: int) -> Act
 
 
 def _coordinated(
-    tokens: Doc, subject: ActorMention, actors: list[ActorMention]
+    tokens: Tokens, subject: ActorMention, actors: list[ActorMention]
 ) -> ActorMention | None:
     """The second party of "A and B": "Russian and Ukrainian delegations met"."""
     for m in actors:
@@ -263,12 +263,12 @@ def _coordinated(
     return None
 
 
-def clause_stop(tokens: Doc, trigger: Trigger, sentence: Sentence, reach: bool = False) -> int:
+def clause_stop(tokens: Tokens, trigger: Trigger, sentence: Sentence, reach: bool = False) -> int:
     """One past the clause holding the trigger: before "which", ", and", or a "to"-purpose.
     With ``reach``, a "that"-clause right after the trigger belongs to it (for targets)."""
     j = trigger.end
     while j < sentence.end:
-        word = tokens[j].lower_
+        word = tokens.lower[j]
         if reach and word == "that" and j == trigger.end:
             j += 1
             continue
@@ -287,10 +287,10 @@ def clause_stop(tokens: Doc, trigger: Trigger, sentence: Sentence, reach: bool =
 
 
 def _between_pair(
-    tokens: Doc, trigger: Trigger, actors: list[ActorMention], stop: int
+    tokens: Tokens, trigger: Trigger, actors: list[ActorMention], stop: int
 ) -> tuple[ActorMention, ActorMention] | None:
     """ "a truce between Israel and Iran": the two parties, in order."""
-    if trigger.end >= stop or tokens[trigger.end].lower_ != "between":
+    if trigger.end >= stop or tokens.lower[trigger.end] != "between":
         return None
     after = [m for m in actors if trigger.end < m.start < stop and m.prep in {"between", None}]
     if len(after) >= 2 and after[0].country != after[1].country:
@@ -299,14 +299,14 @@ def _between_pair(
 
 
 def roles(
-    tokens: Doc, trigger: Trigger, sentence: Sentence, actors: list[ActorMention]
+    tokens: Tokens, trigger: Trigger, sentence: Sentence, actors: list[ActorMention]
 ) -> tuple[ActorMention | None, ActorMention | None]:
     """(source, target) mentions for a trigger, or None where the text names no one."""
     start = clause_start(tokens, trigger, sentence)
     stop = clause_stop(tokens, trigger, sentence, reach=trigger.type in SPEECH_TYPES)
     if _is_passive(tokens, trigger, start):
         agent = _agent(tokens, trigger, actors)
-        reported = start > sentence.start and tokens[start - 1].lower_ in SPEECH_VERBS
+        reported = start > sentence.start and tokens.lower[start - 1] in SPEECH_VERBS
         # "Russian officials said the convoy was hit": the speaker is not the one hit, the
         # patient is named inside the reported clause or not at all
         floor = start if reported else sentence.start
@@ -344,8 +344,8 @@ def roles(
     return source, target
 
 
-def _window(tokens: Doc, start: int, end: int) -> str:
-    return " " + " ".join(t.lower_ for t in tokens[start:end]) + " "
+def _window(tokens: Tokens, start: int, end: int) -> str:
+    return " " + tokens.words(start, end) + " "
 
 
 def _has(window: str, cues: tuple[str, ...]) -> bool:
@@ -355,17 +355,17 @@ def _has(window: str, cues: tuple[str, ...]) -> bool:
 _DENIAL = frozenset({"denied", "deny", "denies", "denying"})
 
 
-def _denied(tokens: Doc, trigger: Trigger, start: int) -> bool:
+def _denied(tokens: Tokens, trigger: Trigger, start: int) -> bool:
     """ "denied launching any missile": a denial within six words, no comma between."""
     for j in range(trigger.start - 1, max(start, trigger.start - 6) - 1, -1):
         if tokens[j].is_punct:
             return False
-        if tokens[j].lower_ in _DENIAL:
+        if tokens.lower[j] in _DENIAL:
             return True
     return False
 
 
-def modality(tokens: Doc, trigger: Trigger, sentence: Sentence, cues: Cues) -> str:
+def modality(tokens: Tokens, trigger: Trigger, sentence: Sentence, cues: Cues) -> str:
     """asserted, negated, future or hypothetical, from cue words around the trigger."""
     start = clause_start(tokens, trigger, sentence)
     near = _window(tokens, max(start, trigger.head - 4), trigger.head)
@@ -377,8 +377,8 @@ def modality(tokens: Doc, trigger: Trigger, sentence: Sentence, cues: Cues) -> s
         return "negated"
     if (
         start >= sentence.start + 2
-        and tokens[start - 1].lower_ == "that"
-        and tokens[start - 2].lower_ in {"denied", "deny", "denies", "denying"}
+        and tokens.lower[start - 1] == "that"
+        and tokens.lower[start - 2] in {"denied", "deny", "denies", "denying"}
     ):
         return "negated"  # "denied that its forces had attacked Klintsy"
     if " untrue " in after or " false " in after:
@@ -391,6 +391,6 @@ def modality(tokens: Doc, trigger: Trigger, sentence: Sentence, cues: Cues) -> s
         after, ("next week", "next month", "coming months", "coming weeks", "coming days")
     ):
         return "future"
-    if trigger.start > sentence.start and tokens[trigger.start - 1].lower_ == "to":
+    if trigger.start > sentence.start and tokens.lower[trigger.start - 1] == "to":
         return "hypothetical"  # an infinitive no cue commits to: "intended to demonstrate"
     return "asserted"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Span, Token
+from spacy.tokens import Token
 
-from dotterel.document import Document, Sentence
+from dotterel.document import Document, Sentence, Tokens
 
 __all__ = ["Segmenter", "make_nlp"]
 
@@ -19,7 +19,7 @@ def make_nlp(tokenizer_cache: int) -> Language:
     return nlp
 
 
-def _paragraphs(span: Span) -> list[list[Token]]:
+def _paragraphs(span: list[Token]) -> list[list[Token]]:
     """Runs of words split at line breaks: a headline above the text is its own sentence."""
     runs: list[list[Token]] = [[]]
     for token in span:
@@ -40,15 +40,16 @@ class Segmenter:
         self.nlp = nlp
 
     def __call__(self, doc: Document) -> Document:
-        tokens = self.nlp(doc.article.text)
+        tokens = Tokens(self.nlp(doc.article.text), doc.article.text)
         doc.tokens = tokens
         sentences: list[Sentence] = []
-        for span in tokens.sents:
-            for words in _paragraphs(span):
-                start, end = words[0].i, words[-1].i + 1
-                text = tokens[start:end]
+        for span in tokens.doc.sents:
+            for words in _paragraphs(tokens.items[span.start : span.end]):
+                first, last = words[0], words[-1]
+                end_char = last.idx + len(last.text)
+                text = doc.article.text[first.idx : end_char]
                 sentences.append(
-                    Sentence(len(sentences), start, end, text.start_char, text.end_char, text.text)
+                    Sentence(len(sentences), first.i, last.i + 1, first.idx, end_char, text)
                 )
         doc.sentences = sentences
         return doc

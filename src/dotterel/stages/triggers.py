@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
 
-from dotterel.document import Sentence
+from dotterel.document import Sentence, Tokens
 from dotterel.knowledge import Knowledge, PairRule, TriggerEntry
 
 __all__ = ["Trigger", "TriggerFinder"]
@@ -63,7 +62,7 @@ class TriggerFinder:
                 objects.setdefault(words[0], []).append(words)
             self.pair_objects.append(objects)
 
-    def __call__(self, tokens: Doc, sentence: Sentence) -> list[Trigger]:
+    def __call__(self, tokens: Tokens, sentence: Sentence) -> list[Trigger]:
         span = tokens[sentence.start : sentence.end]
         # PhraseMatcher on a Span reports Doc token offsets.
         excluded = {i for _, s, e in self.exclusions(span) for i in range(s, e)}
@@ -77,9 +76,9 @@ class TriggerFinder:
         found = [t for t in found if not any(i in excluded for i in range(t.start, t.end))]
         return _non_overlapping(found)
 
-    def _pairs(self, tokens: Doc, sentence: Sentence) -> list[Trigger]:
-        words = [t.lower_ for t in tokens[sentence.start : sentence.end]]
-        punct = [t.is_punct for t in tokens[sentence.start : sentence.end]]
+    def _pairs(self, tokens: Tokens, sentence: Sentence) -> list[Trigger]:
+        words = tokens.lower[sentence.start : sentence.end]
+        punct = [t.is_punct for t in tokens.items[sentence.start : sentence.end]]
         found = []
         for i, word in enumerate(words):
             if i > 0 and words[i - 1] == "-":
@@ -191,7 +190,7 @@ _BEFORE_VERB = frozenset(
 
 
 def _by_word_class(
-    entries: list[TriggerEntry], tokens: Doc, start: int, floor: int
+    entries: list[TriggerEntry], tokens: Tokens, start: int, floor: int
 ) -> list[TriggerEntry]:
     """ "strikes" is a verb in "Russia strikes Kyiv", a noun in "big strikes": decide once."""
     kinds = {e.kind for e in entries}
