@@ -16,6 +16,7 @@ from dotterel.api._articles import router as articles_router
 from dotterel.api._context import Context
 from dotterel.api._errors import install_handlers
 from dotterel.api._events import router as events_router
+from dotterel.api._incidents import router as incidents_router
 from dotterel.pipeline import Pipeline
 from dotterel.settings import Settings
 from dotterel.store import Store
@@ -33,7 +34,7 @@ _DASHBOARD_CSP = (
 
 _DESCRIPTION = """Coded events from news about armed conflict and diplomacy.
 
-Lists (`/events`) take the same filters as `/stats` and return one page at a time:
+Lists (`/events`, `/incidents`) take the filters of `/stats` and return one page at a time:
 pass the `next` value as `cursor` for the following page. `format=geojson` or
 `format=csv` return the same page as a GeoJSON FeatureCollection or CSV. `POST
 /articles` needs `Authorization: Bearer <api_token>`. The dashboard is at `/`."""
@@ -59,6 +60,7 @@ def create_app(
     app.state.context = Context(store, resolved, make_pipeline)
     install_handlers(app)
     app.include_router(events_router)
+    app.include_router(incidents_router)
     app.include_router(articles_router)
     app.mount("/static", StaticFiles(directory=WEB), name="static")
     app.add_api_route("/", _dashboard, include_in_schema=False)

@@ -11,7 +11,7 @@ from fastapi import Request
 from dotterel.pipeline import Pipeline
 from dotterel.settings import Settings
 from dotterel.store import Store
-from dotterel.store._query import EventQueries
+from dotterel.store._query import EventQueries, IncidentQueries
 
 __all__ = ["Context", "context"]
 
@@ -28,12 +28,14 @@ class Context:
     settings: Settings
     make_pipeline: Callable[[], Pipeline]
     queries: EventQueries = field(init=False)
+    incidents: IncidentQueries = field(init=False)
     _pipeline: Pipeline | None = field(default=None, init=False)
     coding: threading.Lock = field(default_factory=threading.Lock, init=False)
     _building: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def __post_init__(self) -> None:
         self.queries = EventQueries(self.store)
+        self.incidents = IncidentQueries(self.store)
 
     def pipeline(self) -> Pipeline:
         """The pipeline, built on the first write so read-only servers start fast."""

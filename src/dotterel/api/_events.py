@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -12,17 +13,17 @@ from pydantic import BaseModel, Field
 
 from dotterel.api._auth import require_reader
 from dotterel.api._context import Context, context
-from dotterel.api._formats import csv_text, feature
-from dotterel.api._params import Format, cursor_param, event_filter
+from dotterel.api._formats import COLUMNS, csv_text, feature, flat
+from dotterel.api._params import Format, event_cursor, event_filter
 from dotterel.store._query import Cursor, EventFilter, Page
 
-__all__ = ["router"]
+__all__ = ["LIST_RESPONSES", "Filter", "FormatQuery", "Limit", "page_response", "router"]
 
 router = APIRouter(dependencies=[Depends(require_reader)], tags=["events"])
 
 Ctx = Annotated[Context, Depends(context)]
 Filter = Annotated[EventFilter, Depends(event_filter)]
-After = Annotated[Cursor | None, Depends(cursor_param)]
+After = Annotated[Cursor | None, Depends(event_cursor)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Events per page.")]
 FormatQuery = Annotated[
     Format, Query(description="json (default), geojson (FeatureCollection) or csv.")
@@ -52,7 +53,7 @@ class Stats(BaseModel):
     days: list[DayCount] = Field(description="Dated matching events per start day and type.")
 
 
-_LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
+LIST_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "content": {
             "application/geo+json": {"schema": {"type": "object"}},
@@ -67,19 +68,29 @@ def _next_link(request: Request, cursor: str) -> str:
     return f'<{request.url.include_query_params(cursor=cursor)}>; rel="next"'
 
 
-def _page_response(request: Request, page: Page, fmt: Format) -> Response:
+def page_response(
+    request: Request,
+    page: Page,
+    fmt: Format,
+    key: str = "events",
+    flatten: Callable[[dict[str, Any]], dict[str, Any]] = flat,
+    columns: tuple[str, ...] = COLUMNS,
+) -> Response:
+    """A page as ``{key: [...], "next": token}``, a GeoJSON FeatureCollection or CSV; the
+    next page's URL also goes in a ``Link`` header."""
     token = page.next.encode() if page.next else None
     headers = {"Link": _next_link(request, token)} if token else {}
     if fmt is Format.csv:
-        return Response(csv_text(page.records), media_type="text/csv", headers=headers)
+        text = csv_text(page.records, flatten, columns)
+        return Response(text, media_type="text/csv", headers=headers)
     if fmt is Format.geojson:
         body = {
             "type": "FeatureCollection",
-            "features": [feature(r) for r in page.records],
+            "features": [feature(r, flatten) for r in page.records],
             "next": token,
         }
         return _json(body, "application/geo+json", headers)
-    return _json({"events": page.records, "next": token}, "application/json", headers)
+    return _json({key: page.records, "next": token}, "application/json", headers)
 
 
 def _json(body: Any, media_type: str, headers: dict[str, str]) -> Response:
@@ -87,7 +98,7 @@ def _json(body: Any, media_type: str, headers: dict[str, str]) -> Response:
     return Response(text, media_type=media_type, headers=headers)
 
 
-@router.get("/events", response_model=EventsPage, responses=_LIST_RESPONSES)
+@router.get("/events", response_model=EventsPage, responses=LIST_RESPONSES)
 def list_events(
     request: Request,
     ctx: Ctx,
@@ -97,7 +108,7 @@ def list_events(
     format: FormatQuery = Format.json,
 ) -> Response:
     """Events matching the filters, oldest first (undated last), one page at a time."""
-    return _page_response(request, ctx.queries.page(where, limit, after), format)
+    return page_response(request, ctx.queries.page(where, limit, after), format)
 
 
 @router.get("/events/{event_id}", responses={404: {"description": "No such event."}})

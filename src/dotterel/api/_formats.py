@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["COLUMNS", "csv_text", "feature", "flat"]
+__all__ = ["COLUMNS", "INCIDENT_COLUMNS", "csv_text", "feature", "flat", "flat_incident"]
 
 COLUMNS: tuple[str, ...] = (
     "id",
@@ -95,19 +95,71 @@ def flat(record: dict[str, Any]) -> dict[str, Any]:
     return {name: row[name] for name in COLUMNS}
 
 
-def feature(record: dict[str, Any]) -> dict[str, Any]:
-    """One event as a GeoJSON Feature (geometry null when it has no coordinates)."""
-    row = flat(record)
+INCIDENT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "type",
+    "mode",
+    "source_name",
+    "source_country",
+    "source_sector",
+    "target_name",
+    "target_country",
+    "target_sector",
+    "place_name",
+    "place_country",
+    "admin1",
+    "lat",
+    "lon",
+    "where_precision",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "fatalities_low",
+    "fatalities_best",
+    "fatalities_high",
+    "injured_best",
+    "sources",
+    "events",
+    "claims",
+    "outlets",
+    "acled_event_type",
+    "acled_sub_event_type",
+    "cameo",
+    "evidence",
+)
+
+
+def flat_incident(record: dict[str, Any]) -> dict[str, Any]:
+    """One incident record as a flat row with the ``INCIDENT_COLUMNS`` keys."""
+    row = flat({**record, "article_id": None, "modality": None})
+    row.update(
+        sources=record.get("sources"),
+        events=len(record.get("events") or []),
+        claims=len(record.get("claims") or []),
+        outlets=";".join(record.get("outlets") or []),
+    )
+    return {name: row.get(name) for name in INCIDENT_COLUMNS}
+
+
+def feature(
+    record: dict[str, Any], flatten: Callable[[dict[str, Any]], dict[str, Any]] = flat
+) -> dict[str, Any]:
+    """One record as a GeoJSON Feature (geometry null when it has no coordinates)."""
+    row = flatten(record)
     lat, lon = row["lat"], row["lon"]
     geometry = None if lat is None or lon is None else {"type": "Point", "coordinates": [lon, lat]}
     return {"type": "Feature", "id": row["id"], "geometry": geometry, "properties": row}
 
 
-def csv_text(records: Iterable[dict[str, Any]]) -> str:
+def csv_text(
+    records: Iterable[dict[str, Any]],
+    flatten: Callable[[dict[str, Any]], dict[str, Any]] = flat,
+    columns: tuple[str, ...] = COLUMNS,
+) -> str:
     """The records as CSV with a header row (empty cells for nulls)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     for record in records:
-        writer.writerow(flat(record))
+        writer.writerow(flatten(record))
     return out.getvalue()

@@ -12,7 +12,7 @@ from dotterel.api._errors import invalid
 from dotterel.records import EVENT_TYPES, Modality
 from dotterel.store._query import Cursor, EventFilter
 
-__all__ = ["Format", "cursor_param", "event_filter"]
+__all__ = ["Format", "event_cursor", "event_filter", "incident_cursor"]
 
 
 class Format(StrEnum):
@@ -100,16 +100,25 @@ def event_filter(
     )
 
 
-def cursor_param(
-    cursor: Annotated[
-        str | None,
-        Query(max_length=1000, description="The `next` value of the previous page."),
-    ] = None,
-) -> Cursor | None:
-    """FastAPI dependency: the decoded cursor (422 when it is not one of ours)."""
-    if not cursor:
+def _cursor(token: str | None, size: int) -> Cursor | None:
+    if not token:
         return None
     try:
-        return Cursor.decode(cursor)
+        return Cursor.decode(token, size)
     except ValueError as exc:
         raise invalid(("query", "cursor"), str(exc)) from None
+
+
+CursorQuery = Annotated[
+    str | None, Query(max_length=1000, description="The `next` value of the previous page.")
+]
+
+
+def event_cursor(cursor: CursorQuery = None) -> Cursor | None:
+    """FastAPI dependency: the decoded events cursor (422 when it is not one of ours)."""
+    return _cursor(cursor, 2)
+
+
+def incident_cursor(cursor: CursorQuery = None) -> Cursor | None:
+    """FastAPI dependency: the decoded incidents cursor (422 when it is not one of ours)."""
+    return _cursor(cursor, 1)

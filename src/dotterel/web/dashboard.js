@@ -133,7 +133,11 @@
     if (generation !== state.generation) return features;
     state.markers.clearLayers();
     const bounds = [];
-    for (const f of features) {
+    // the largest circles first, so smaller ones on the same spot stay on top and clickable
+    const bySize = [...features].sort(
+      (a, b) => (b.properties.fatalities_best || 0) - (a.properties.fatalities_best || 0)
+    );
+    for (const f of bySize) {
       const [lon, lat] = f.geometry.coordinates;
       const props = f.properties;
       const marker = L.circleMarker([lat, lon], {
@@ -245,7 +249,8 @@
     const top = Math.max(...sums);
     const left = 28, bottom = 18, plot = height - bottom - 6;
     const step = (width - left - 4) / axis.length;
-    const barWidth = Math.max(1, step - Math.min(3, step * 0.2));
+    const barWidth = Math.min(40, Math.max(1, step - Math.min(3, step * 0.2)));
+    const inset = (step - barWidth) / 2;
     axis.forEach(([first, last], index) => {
       let y = height - bottom;
       const perType = counts.get(first) || new Map();
@@ -255,7 +260,7 @@
         const h = (count / top) * plot;
         y -= h;
         const bar = svg("rect", {
-          x: left + index * step, y, width: barWidth, height: Math.max(h, 0.5),
+          x: left + index * step + inset, y, width: barWidth, height: Math.max(h, 0.5),
           fill: colour(type), class: "bar",
           "data-date": first, "data-type": type, "data-count": count,
         });
@@ -471,7 +476,8 @@
       drawTimeline(stats);
       fillCountries(features);
       const shown = features.length >= MAP_LIMIT ? ` (map shows the first ${MAP_LIMIT})` : "";
-      status(`${stats.total} events match${shown}`);
+      const matches = stats.total === 1 ? "1 event matches" : `${stats.total} events match`;
+      status(matches + shown);
       document.body.dataset.ready = String(generation);
     } catch (error) {
       status("cannot load events: " + error.message, true);
