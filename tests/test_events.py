@@ -642,3 +642,32 @@ def test_event_ids_belong_to_the_article(pipeline: Pipeline) -> None:
     [event] = pipeline.process(article).events
     assert (event.article_id, event.article_ref) == (article.id, "beijing.txt")
     assert 0 < event.confidence <= 1
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Forty rifles and 2,000 rounds of ammunition were seized by police in Mindanao.",
+            ("COERCE", "seizure", None, "POL", "Disrupted weapons use"),
+        ),
+        (
+            "More troops were deployed by India along the border on Friday.",
+            ("MOBILIZE", "military", "IND", None, "Change to group/activity"),
+        ),
+    ],
+)
+def test_a_verb_object_pair_is_found_in_the_passive_too(
+    code: Callable[[str], list[Event]],
+    sentence: str,
+    expected: tuple[str, str, str | None, str | None, str],
+) -> None:
+    [event] = code(sentence)
+    assert event.source is not None and event.acled is not None
+    assert (
+        event.type,
+        event.mode,
+        event.source.country,
+        event.source.sector,
+        event.acled["sub_event_type"],
+    ) == expected

@@ -7,6 +7,7 @@ exclusions ("negotiating chip") never trigger.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -92,7 +93,35 @@ class TriggerFinder:
                     start = sentence.start + i
                     obj = " ".join(words[end[0] : end[1]])
                     found.append(_from_pair(rule, start, sentence.start + end[1], word, obj))
+                    continue
+                before = self._passive_object(words, punct, i, rule_index, rule.gap)
+                if before is not None:  # "weapons were seized": the object comes first
+                    obj = " ".join(words[before[0] : before[1]])
+                    trigger = _from_pair(
+                        rule, sentence.start + before[0], sentence.start + i + len(verb), word, obj
+                    )
+                    found.append(dataclasses.replace(trigger, head=sentence.start + i))
         return found
+
+    def _passive_object(
+        self, words: list[str], punct: list[bool], verb: int, rule_index: int, gap: int
+    ) -> tuple[int, int] | None:
+        """(start, end) of the rule's object before a passive verb: "arms were seized",
+        "a cache of ammunition has been found" (the nearest object within ``gap`` words
+        before the auxiliary)."""
+        if words[verb].endswith("ing"):
+            return None
+        aux = next((k for k in (verb - 1, verb - 2) if k >= 0 and words[k] in _PASSIVE_AUX), None)
+        if aux is None:
+            return None
+        objects = self.pair_objects[rule_index]
+        for j in range(aux - 1, max(-1, aux - 2 - gap), -1):
+            if punct[j] and words[j] not in _QUOTES:
+                return None
+            for form in objects.get(words[j], ()):
+                if tuple(words[j : j + len(form)]) == form and j + len(form) <= aux:
+                    return j, j + len(form)
+        return None
 
     def _object_end(
         self, words: list[str], punct: list[bool], begin: int, rule_index: int, gap: int
@@ -109,6 +138,7 @@ class TriggerFinder:
 
 
 _QUOTES = frozenset({"'", '"', "‘", "’", "“", "”"})
+_PASSIVE_AUX = frozenset({"was", "were", "been", "be", "is", "are", "being"})
 _ARTICLES = frozenset(["a", "an", "the", "this", "its", "their", "his", "her"])
 _NOUN_MARKERS = frozenset(
     [
