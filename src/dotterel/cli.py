@@ -6,9 +6,12 @@ Library errors become one readable line on standard error and a non-zero exit.
 from __future__ import annotations
 
 import json
+import os
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date
+from contextlib import contextmanager
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,6 +19,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from dotterel import evalsets
@@ -25,7 +29,15 @@ from dotterel.inspect import actor_mentions, place_mentions, time_mentions
 from dotterel.pipeline import Pipeline, Result
 from dotterel.records import EVENT_TYPES, Article, Event, to_dict
 from dotterel.settings import Settings
-from dotterel.sources import SourceProblem, parse_date, read_paths
+from dotterel.sources import (
+    Columns,
+    Fetcher,
+    SourceProblem,
+    is_url,
+    parse_date,
+    read_items,
+    read_paths,
+)
 
 __all__ = ["app"]
 
@@ -52,7 +64,18 @@ Published = Annotated[
     typer.Option("--published", help="Publication date YYYY-MM-DD; anchors relative dates."),
 ]
 FormatOpt = Annotated[Format, typer.Option("--format", help="Output format.")]
-Paths = Annotated[list[Path], typer.Argument(help=".txt files, folders or .jsonl files.")]
+Paths = Annotated[
+    list[str],
+    typer.Argument(
+        help="Files (.txt .md .jsonl .csv .html .warc .rss .atom .xml, each also .gz), "
+        "folders, or http(s) URLs of pages and feeds."
+    ),
+]
+TextCol = Annotated[str, typer.Option("--text-col", help="CSV column / JSONL field of the text.")]
+DateCol = Annotated[
+    str, typer.Option("--date-col", help="CSV column / JSONL field of the publication date.")
+]
+UrlCol = Annotated[str, typer.Option("--url-col", help="CSV column / JSONL field of the URL.")]
 
 
 class MentionFormat(StrEnum):
@@ -84,8 +107,20 @@ def _published(value: str | None) -> date | None:
         raise _fail(str(exc), 2) from exc
 
 
-def _articles(paths: list[Path], published: date | None, problems: list[str]) -> Iterator[Article]:
-    for item in read_paths(paths, published):
+def _articles(
+    paths: Sequence[str | Path],
+    published: date | None,
+    problems: list[str],
+    columns: Columns | None = None,
+    settings: Settings | None = None,
+) -> Iterator[Article]:
+    settings = settings or Settings()
+    with Fetcher(settings.fetch_timeout, settings.fetch_max_bytes) as fetcher:
+        yield from _read(read_paths(paths, published, columns, fetcher), problems)
+
+
+def _read(items: Iterable[Article | SourceProblem], problems: list[str]) -> Iterator[Article]:
+    for item in items:
         if isinstance(item, SourceProblem):
             problems.append(f"{item.ref}: {item.message}")
             err.print(f"[yellow]skipped[/] {escape(item.ref)}: {escape(item.message)}")
@@ -173,17 +208,18 @@ def extract(
     published: Published = None,
     fmt: FormatOpt = Format.table,
     settings_file: SettingsFile = None,
+    text_col: TextCol = "text",
+    date_col: DateCol = "published",
+    url_col: UrlCol = "url",
 ) -> None:
     """Code events from articles and print them (no store)."""
     settings = _settings(settings_file)
     anchor = _published(published)
     problems: list[str] = []
     pipeline = Pipeline(settings)
-    events = [
-        e
-        for r in _results(pipeline, _articles(paths, anchor, problems), problems)
-        for e in r.events
-    ]
+    columns = Columns(text=text_col, date=date_col, url=url_col)
+    articles = _articles(paths, anchor, problems, columns, settings)
+    events = [e for r in _results(pipeline, articles, problems) for e in r.events]
     _print_events(events, fmt)
     if problems:
         raise _fail(f"{len(problems)} input(s) skipped")
@@ -195,6 +231,9 @@ def ingest(
     db: Db = None,
     published: Published = None,
     settings_file: SettingsFile = None,
+    text_col: TextCol = "text",
+    date_col: DateCol = "published",
+    url_col: UrlCol = "url",
     batch_size: Annotated[
         int, typer.Option("--batch-size", min=1, help="Articles stored and fused per transaction.")
     ] = 500,
@@ -207,9 +246,11 @@ def ingest(
     anchor = _published(published)
     problems: list[str] = []
     pipeline = Pipeline(settings)
+    columns = Columns(text=text_col, date=date_col, url=url_col)
     try:
         with Store(settings.db) as store:
-            results = _results(pipeline, _articles(paths, anchor, problems), problems)
+            articles = _articles(paths, anchor, problems, columns, settings)
+            results = _results(pipeline, articles, problems)
             pairs = ((r.article, r.events) for r in results)
             added, present = store.add_many(pairs, batch_size=batch_size)
             store.fuse_pending(batch_size=batch_size)
@@ -253,7 +294,7 @@ def events(
 
 
 def _mention_rows(
-    paths: list[Path],
+    paths: Sequence[str],
     published: str | None,
     fmt: MentionFormat,
     settings_file: Path | None,
@@ -267,7 +308,8 @@ def _mention_rows(
     problems: list[str] = []
     pipeline = Pipeline(settings)
     rows: list[dict[str, Any]] = []
-    for result in _results(pipeline, _articles(paths, anchor, problems), problems):
+    articles = _articles(paths, anchor, problems, settings=settings)
+    for result in _results(pipeline, articles, problems):
         found = [to_dict(row) for row in rows_of(result)]
         if fmt is MentionFormat.jsonl:
             for row in found:
@@ -422,6 +464,146 @@ def serve(
         run_server(settings, host, port)
     except DotterelError as exc:
         raise _fail(str(exc)) from exc
+
+
+# --- sources at scale: watch feeds, batch on Dask ----------------------------------------
+
+
+def _log_line(line: str) -> None:
+    err.print(f"{datetime.now():%H:%M:%S} {escape(line)}")
+
+
+def _signal_line(line: str) -> None:
+    """From a signal handler: straight to the file descriptor, never through rich's
+    buffer, which the interrupted code may be in the middle of writing."""
+    os.write(sys.stderr.fileno(), f"{datetime.now():%H:%M:%S} {line}\n".encode())
+
+
+@app.command()
+def watch(
+    feeds: Annotated[list[str], typer.Argument(help="RSS or Atom feed URLs (http/https).")],
+    every: Annotated[str, typer.Option("--every", help="Poll interval: 30s, 15m, 1h.")] = "15m",
+    db: Db = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            "--state", help="File of seen items and feed validators (default: beside --db)."
+        ),
+    ] = None,
+    once: Annotated[bool, typer.Option("--once", help="Poll each feed once, then stop.")] = False,
+    settings_file: SettingsFile = None,
+) -> None:
+    """Poll feeds; fetch, code and store each new item. Ctrl-C stops after the current article."""
+    from dotterel.store import Store
+    from dotterel.watch import Watcher, WatchState, parse_interval, state_path_for, stop_on_signals
+
+    settings = _settings(settings_file, db=db)
+    not_urls = [feed for feed in feeds if not is_url(feed)]
+    if not_urls:
+        raise _fail(f"not an http(s) feed URL: {', '.join(not_urls)}", 2)
+    try:
+        interval = parse_interval(every)
+    except DotterelError as exc:
+        raise _fail(str(exc), 2) from exc
+    stop = threading.Event()
+    try:
+        with (
+            Store(settings.db) as store,
+            WatchState(state or state_path_for(settings.db, settings.cache_path)) as seen,
+            Fetcher(settings.fetch_timeout, settings.fetch_max_bytes) as fetcher,
+        ):
+            watcher = Watcher(Pipeline(settings), store, fetcher, seen, interval, _log_line, stop)
+            with stop_on_signals(stop, _signal_line):
+                _log_line(f"watching {len(feeds)} feed(s) every {every} into {store.url}")
+                watcher.run(feeds, once=once)
+            counts = seen.counts()
+    except DotterelError as exc:
+        raise _fail(str(exc)) from exc
+    _log_line(
+        f"stopped; items stored {counts['stored']}, given up {counts['failed']}, "
+        f"to retry {counts['retry']} (state in {seen.path})"
+    )
+
+
+@app.command()
+def batch(
+    paths: Paths,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for Parquet (events/, articles/).")
+    ] = None,
+    db: Db = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="LocalCluster worker processes (default: cores)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler tcp://HOST:PORT to use.")
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Failed articles as JSONL (default: OUT/failed.jsonl)."),
+    ] = None,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Articles per task.")] = 50,
+    published: Published = None,
+    text_col: TextCol = "text",
+    date_col: DateCol = "published",
+    url_col: UrlCol = "url",
+    settings_file: SettingsFile = None,
+) -> None:
+    """Code many articles on Dask workers into Parquet and/or the store; reruns resume."""
+    from dotterel.batch import open_client, run_batch
+
+    if out is None and db is None:
+        raise _fail("give --out DIR (Parquet) or --db URL (the store), or both", 2)
+    if workers is not None and scheduler is not None:
+        raise _fail("give --workers (a LocalCluster) or --scheduler (a cluster), not both", 2)
+    settings = _settings(settings_file, db=db)
+    anchor = _published(published)
+    columns = Columns(text=text_col, date=date_col, url=url_col)
+    failures = report or (out / "failed.jsonl" if out else Path("batch-failed.jsonl"))
+    try:
+        with (
+            Fetcher(settings.fetch_timeout, settings.fetch_max_bytes) as fetcher,
+            open_client(workers, scheduler) as client,
+            _batch_progress() as progress,
+        ):
+            summary = run_batch(
+                read_items(paths, anchor, columns, fetcher),
+                settings,
+                client,
+                out=out,
+                db=settings.db if db is not None else None,
+                report=failures,
+                chunk_size=chunk_size,
+                on_progress=progress,
+            )
+    except (DotterelError, OSError) as exc:
+        raise _fail(str(exc)) from exc
+    err.print(
+        f"coded {summary.done} article(s), {summary.events} event(s) in {summary.seconds:.1f} s "
+        f"({summary.rate:.1f} articles/s); {summary.skipped} done before, "
+        f"{summary.duplicates} repeated, {summary.failed} failed (listed in {failures})"
+    )
+
+
+@contextmanager
+def _batch_progress() -> Iterator[Callable[[Any], None]]:
+    """A progress bar on standard error; yields the callback that moves it."""
+    columns = (
+        SpinnerColumn(),
+        BarColumn(),
+        TextColumn("{task.completed} articles"),
+        TextColumn("{task.fields[rate]:.1f} articles/s"),
+        TextColumn("{task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task("batch", total=None, rate=0.0, failed=0)
+
+        def update(progress: Any) -> None:
+            bar.update(task, completed=progress.done, rate=progress.rate, failed=progress.failed)
+
+        yield update
 
 
 # --- incidents, claims and exports (issue 5) -------------------------------------------

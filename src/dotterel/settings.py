@@ -48,6 +48,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("tokenizer_cache", 1_000_000, "spaCy tokenizer cache size (entries)."),
     Setting("max_chars", 1_000_000, "Longest article text accepted, in characters."),
+    Setting("fetch_timeout", 10.0, "Seconds one page or feed request may take in all."),
+    Setting("fetch_max_bytes", 5_000_000, "Largest page or feed body fetched, in bytes."),
     Setting("api_token", "", "Bearer token POST /articles needs; empty refuses every write."),
     Setting("api_read_auth", False, "Whether the API's read endpoints need the token too."),
     Setting("api_max_body", 10_000_000, "Largest request body the API accepts, in bytes."),
@@ -65,6 +67,8 @@ class Settings:
     min_population: int = 1000
     tokenizer_cache: int = 1_000_000
     max_chars: int = 1_000_000
+    fetch_timeout: float = 10.0
+    fetch_max_bytes: int = 5_000_000
     api_token: str = dataclasses.field(default="", repr=False)
     api_read_auth: bool = False
     api_max_body: int = 10_000_000

@@ -1,0 +1,218 @@
+"""The batch run: stream items into chunks, code them on Dask, write what comes back.
+
+The client reads the inputs lazily, skips what an earlier run finished, and keeps a
+bounded number of chunks in flight (memory stays flat on millions of articles). Each
+finished chunk goes to the store and/or the Parquet folder; every failed article is a
+line in the report file, never an exception.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from distributed import Client, Future, LocalCluster, as_completed
+
+from dotterel.batch._parquet import ParquetOutput
+from dotterel.batch._workers import Outcome, PipelinePlugin, Work, code_chunk, item_key
+from dotterel.records import Article
+from dotterel.settings import Settings
+from dotterel.sources import Item, SourceProblem
+from dotterel.store import Store
+
+__all__ = ["BatchSummary", "Progress", "open_client", "run_batch"]
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Counts so far; ``rate`` is articles coded per second of wall time."""
+
+    done: int
+    failed: int
+    skipped: int
+    events: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return self.done / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class BatchSummary(Progress):
+    """The whole run: ``skipped`` were done by an earlier run, ``duplicates`` repeated
+    an item of this run; failures are listed in ``report``."""
+
+    duplicates: int = 0
+    report: Path | None = None
+
+
+@contextmanager
+def open_client(workers: int | None = None, scheduler: str | None = None) -> Iterator[Client]:
+    """A Dask client: on the cluster at ``scheduler`` (tcp://host:port), or on a new
+    LocalCluster of ``workers`` single-threaded processes (default: one per core)."""
+    if scheduler is not None:
+        with Client(scheduler, timeout="30s") as client:  # type: ignore[no-untyped-call]
+            yield client
+        return
+    with (
+        LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]
+    ):
+        yield client
+
+
+def run_batch(
+    items: Iterable[Item],
+    settings: Settings,
+    client: Client,
+    *,
+    out: Path | None = None,
+    db: str | None = None,
+    report: Path,
+    chunk_size: int = 50,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> BatchSummary:
+    """Code ``items`` on ``client``'s workers into ``out`` (Parquet) and/or ``db``."""
+    if out is None and db is None:
+        raise ValueError("give out (a folder for Parquet) or db (a store URL), or both")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be 1 or more, got {chunk_size}")
+    parquet = ParquetOutput(out) if out is not None else None
+    store = Store(db) if db is not None else None
+    report.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with report.open("w", encoding="utf-8") as failures:
+            run = _Run(client, settings, parquet, store, failures, on_progress)
+            return run.all(items, chunk_size)
+    finally:
+        if store is not None:
+            store.close()
+
+
+class _Run:
+    """One batch run's state: outputs, counters and the chunks in flight."""
+
+    def __init__(
+        self,
+        client: Client,
+        settings: Settings,
+        parquet: ParquetOutput | None,
+        store: Store | None,
+        failures: IO[str],
+        on_progress: Callable[[Progress], None] | None,
+    ) -> None:
+        self.client = client
+        self.plugin = PipelinePlugin(settings)
+        self.parquet = parquet
+        self.store = store
+        self.failures = failures
+        self.on_progress = on_progress
+        self.seen: set[str] = set()
+        self.in_flight: dict[Future[Any], list[Work]] = {}
+        self.done = self.failed = self.skipped = self.duplicates = self.events = 0
+        self.started = time.perf_counter()
+
+    def all(self, items: Iterable[Item], chunk_size: int) -> BatchSummary:
+        self.client.register_plugin(self.plugin, name=self.plugin.name)
+        limit = max(2, 2 * sum(self.client.nthreads().values()))  # type: ignore[no-untyped-call]
+        finished = as_completed()  # type: ignore[no-untyped-call]
+        chunk: list[Work] = []
+        for item in items:
+            work = self._admit(item)
+            if work is None:
+                continue
+            chunk.append(work)
+            if len(chunk) >= chunk_size:
+                self._submit(chunk, finished)
+                chunk = []
+                while len(self.in_flight) >= limit:
+                    self._collect(next(finished))
+        if chunk:
+            self._submit(chunk, finished)
+        for future in finished:
+            self._collect(future)
+        return BatchSummary(
+            self.done,
+            self.failed,
+            self.skipped,
+            self.events,
+            time.perf_counter() - self.started,
+            self.duplicates,
+            Path(self.failures.name),
+        )
+
+    def _admit(self, item: Item) -> Work | None:
+        """The item to code, or None when it failed to read, repeats, or is done."""
+        if isinstance(item, SourceProblem):
+            self._fail(item.ref, item.ref, "read", item.message)
+            return None
+        key = item_key(item)
+        if key in self.seen:
+            self.duplicates += 1
+            return None
+        self.seen.add(key)
+        if self._finished(item, key):
+            self.skipped += 1
+            return None
+        return item
+
+    def _finished(self, item: Work, key: str) -> bool:
+        """Done by an earlier run in every output asked for."""
+        if self.parquet is not None and key not in self.parquet.done:
+            return False
+        if self.store is not None:
+            return isinstance(item, Article) and self.store.article(item.id) is not None
+        return True
+
+    def _submit(self, chunk: list[Work], finished: as_completed) -> None:
+        future = self.client.submit(code_chunk, chunk, self.plugin.name, pure=False)
+        self.in_flight[future] = chunk
+        finished.add(future)  # type: ignore[no-untyped-call]
+
+    def _collect(self, future: Future[Any]) -> None:
+        chunk = self.in_flight.pop(future)
+        try:
+            outcomes: list[Outcome] = future.result()
+        except Exception as exc:  # a worker died or the task could not run: fail the chunk
+            reason = f"{type(exc).__name__}: {exc}"
+            outcomes = [Outcome(item_key(w), _ref(w), stage="worker", error=reason) for w in chunk]
+        finally:
+            future.release()  # type: ignore[no-untyped-call]
+        coded = [o for o in outcomes if o.ok and o.article is not None]
+        if self.store is not None and coded:
+            self.store.add_many((o.article, o.events) for o in coded if o.article is not None)
+        if self.parquet is not None:
+            self.parquet.write(coded)
+        for outcome in outcomes:
+            if not outcome.ok:
+                self._fail(outcome.key, outcome.ref, outcome.stage or "?", outcome.error or "")
+        self.done += len(coded)
+        self.events += sum(len(o.events) for o in coded)
+        if self.on_progress is not None:
+            self.on_progress(self._progress())
+
+    def _fail(self, key: str, ref: str, stage: str, error: str) -> None:
+        self.failed += 1
+        line = {"ref": ref, "key": key, "stage": stage, "error": error}
+        self.failures.write(json.dumps(line, ensure_ascii=False) + "\n")
+        self.failures.flush()
+
+    def _progress(self) -> Progress:
+        elapsed = time.perf_counter() - self.started
+        return Progress(self.done, self.failed, self.skipped, self.events, elapsed)
+
+
+def _ref(work: Work) -> str:
+    return (work.ref or work.id) if isinstance(work, Article) else work.ref
