@@ -606,6 +606,21 @@ def test_accusation_and_denial_are_two_events(code: Callable[[str], list[Event]]
             ("Strategic developments", "Agreement"),
         ),
         (
+            "Iraqi security forces freed several villages from Islamic State militants.",
+            "ASSAULT",
+            ("Battles", "Government regains territory"),
+        ),
+        (
+            "Al-Shabaab fighters captured the town of Bardaale on Monday.",
+            "ASSAULT",
+            ("Battles", "Non-state actor overtakes territory"),
+        ),
+        (  # no one named, but a verb says it happened: kept
+            "Two shops were looted overnight.",
+            "COERCE",
+            ("Strategic developments", "Looting/property destruction"),
+        ),
+        (
             "Armed men looted shops and burned houses in Beni on Thursday.",
             "COERCE",
             ("Strategic developments", "Looting/property destruction"),

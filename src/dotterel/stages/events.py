@@ -35,6 +35,8 @@ from dotterel.stages.triggers import Trigger, TriggerFinder
 __all__ = ["PIPELINE_VERSION", "EventCoder"]
 
 PIPELINE_VERSION = "0.1.0"
+# Types that are acts in the world rather than statements.
+_MATERIAL = frozenset({"ASSAULT", "COERCE", "PROTEST", "MOBILIZE", "RETREAT"})
 # Types whose events keep the counts near their trigger (drones, aid, troops, arrests).
 _COUNTED = frozenset({"ASSAULT", "AID", "MOBILIZE", "COERCE"})
 # Measures a government imposes on its own country when no one else is named.
@@ -100,6 +102,7 @@ class EventCoder:
         if tokens is None:
             raise ValueError("events needs the segment stage first")
         candidates: list[Candidate] = []
+        told: set[str] = set()  # events a verb asserts: kept even with no one named
         last_date: When | None = None
         timed = {i for t in doc.times for i in range(t.start, t.end)}
         timed.update(  # "Downing Street" holds no verb "down"
@@ -126,11 +129,13 @@ class EventCoder:
                     continue
                 anaphoric = _is_anaphoric(tokens, trigger, sentence)
                 candidates.append(Candidate(event, sentence.index, anaphoric))
+                if trigger.kind != "noun" and event.modality == "asserted" and _material(event):
+                    told.add(event.id)  # "a shop was looted": a verb says it happened
                 if trigger.mutual and event.source is not None and event.target is not None:
                     candidates.append(Candidate(_mirror(event), sentence.index, anaphoric))
                 if event.date is not None and event.date.span is not None:
                     last_date = event.date
-        doc.events = [e for e in merge_events(candidates) if not _no_one(e)]
+        doc.events = [e for e in merge_events(candidates) if e.id in told or not _no_one(e)]
         return doc
 
     # -- which triggers are events ------------------------------------------
@@ -472,6 +477,12 @@ def _is_tally(doc: Document, trigger: Trigger) -> bool:
         q.end == trigger.end and q.quantity.unit == "attack" and q.quantity.value > 1
         for q in doc.quantities
     )
+
+
+def _material(event: Event) -> bool:
+    """An act that happens to things or people (a strike, a seizure, a protest), not a
+    statement or a measure, which need someone who says or imposes them."""
+    return event.type in _MATERIAL
 
 
 def _no_one(event: Event) -> bool:
