@@ -3,18 +3,21 @@
 For each new fusable event the candidates are fused events of the same type, in the
 same place country, starting within a week and a day of it: one range scan of
 ``ix_events_type_place_country_date_start``, whose size depends on how many such events
-happen at once, not on the size of the store. The incidents of the compatible
-candidates merge with the new event; only the incidents so touched (and those of
-articles whose near-duplicate cluster changed) are rebuilt, from their members.
+happen at once, not on the size of the store. Events of the same batch are compared in
+memory. The new events and the incidents they match form groups (union-find); each
+group becomes one incident, named by its smallest member event id. Only the incidents
+so touched (and those of articles whose near-duplicate cluster changed) are rebuilt.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from dotterel.fusion import (
@@ -29,13 +32,15 @@ from dotterel.fusion import (
     trace_of,
 )
 from dotterel.records import Article, Event, Incident, event_from_dict, to_dict
-from dotterel.store._dedupe import Sketcher, link_article
+from dotterel.store._dedupe import Sketcher, link_articles
+from dotterel.store._groups import Groups
 from dotterel.store.models import ArticleRow, ArticleSketchRow, EventRow, IncidentRow
 
 __all__ = ["Fuser", "incident_row"]
 
 _CHUNK = 500
 _LOCK_KEY = 0x646F7474  # PostgreSQL advisory lock serialising fusing writers ("dott")
+_WINDOW = DAY_SLACK + timedelta(days=MAX_SPAN)
 
 _TRACE_COLUMNS = (
     EventRow.id,
@@ -53,6 +58,37 @@ _TRACE_COLUMNS = (
     EventRow.date_end,
     EventRow.incident_id,
 )
+_NEAR_IN_TIME = and_(
+    EventRow.type == bindparam("type"),
+    EventRow.date_start >= bindparam("earliest"),
+    EventRow.date_start <= bindparam("latest"),
+    EventRow.date_end >= bindparam("ends_after"),
+    EventRow.incident_id.is_not(None),
+)
+# Fused events that could be the same happening: same type and place country, near in time.
+_CANDIDATES_IN = select(*_TRACE_COLUMNS).where(
+    _NEAR_IN_TIME, EventRow.place_country == bindparam("country")
+)
+_CANDIDATES_NOWHERE = select(*_TRACE_COLUMNS).where(_NEAR_IN_TIME, EventRow.place_country.is_(None))
+_RENAME = (
+    update(EventRow)
+    .where(EventRow.incident_id == bindparam("old"))
+    .values(incident_id=bindparam("new"))
+)
+_ASSIGN = (
+    update(EventRow).where(EventRow.id == bindparam("event")).values(incident_id=bindparam("new"))
+)
+
+Node = tuple[str, str]  # ("incident", stored incident id) or ("event", new event id)
+
+
+@dataclass(slots=True)
+class _Batch:
+    """The new fusable events of one batch and what they were found to match."""
+
+    groups: Groups[Node] = field(default_factory=Groups)
+    events: dict[str, Event] = field(default_factory=dict)
+    seen: dict[tuple[str, str | None], list[Trace]] = field(default_factory=dict)
 
 
 class Fuser:
@@ -63,95 +99,126 @@ class Fuser:
         self.sketcher = sketcher or Sketcher()
 
     def fuse(self, session: Session, items: Sequence[tuple[Article, Sequence[Event]]]) -> None:
-        """Fuse newly inserted articles and their events (already in ``session``)."""
+        """Fuse newly stored articles and their (stored, not yet fused) events."""
         if not items:
             return
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
-        changed: set[str] = set()
-        for article, _ in items:
-            changed |= link_article(session, self.sketcher, article)
-        dirty: set[str] = set()
+        conn = session.connection()
+        if conn.dialect.name == "postgresql":
+            conn.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
+        links = link_articles(conn, self.sketcher, [article for article, _ in items])
+        batch = _Batch()
         for _, events in items:
             for event in events:
                 if fusable(event):
-                    self._attach(session, trace_of(event), dirty)
-        if changed:
-            dirty |= self._incidents_of_articles(session, changed)
-        self._rebuild(session, dirty)
+                    self._attach(conn, batch, event)
+        outlets = {article.id: article.outlet for article, _ in items}
+        rebuilt = self._settle(conn, batch, links.clusters, outlets)
+        if links.changed:
+            stale = _incidents_of_articles(conn, links.changed) - rebuilt
+            self._rebuild_stored(conn, stale)
 
-    def _attach(self, session: Session, new: Trace, dirty: set[str]) -> None:
-        groups = {
-            row.incident_id
-            for row in session.execute(_candidates(new))
-            if compatible(new, _trace(row), self.regions)
+    def _attach(self, conn: Connection, batch: _Batch, event: Event) -> None:
+        new = trace_of(event)
+        node: Node = ("event", new.id)
+        batch.groups.add(node)
+        batch.events[new.id] = event
+        params: dict[str, Any] = {
+            "type": new.type,
+            "earliest": new.start - _WINDOW,
+            "latest": new.end + DAY_SLACK,
+            "ends_after": new.start - DAY_SLACK,
         }
-        first = new.id
-        if groups:
-            lowest = session.scalar(
-                select(func.min(EventRow.id)).where(EventRow.incident_id.in_(groups))
-            )
-            first = min(first, lowest or first)
-        incident_id = incident_id_for([first])
-        if groups - {incident_id}:
-            session.execute(
-                update(EventRow)
-                .where(EventRow.incident_id.in_(groups - {incident_id}))
-                .values(incident_id=incident_id)
-            )
-            session.execute(delete(IncidentRow).where(IncidentRow.id.in_(groups - {incident_id})))
-        session.execute(
-            update(EventRow).where(EventRow.id == new.id).values(incident_id=incident_id)
-        )
-        dirty.difference_update(groups)
-        dirty.add(incident_id)
+        if new.place_country is None:
+            rows = conn.execute(_CANDIDATES_NOWHERE, params)
+        else:
+            rows = conn.execute(_CANDIDATES_IN, {**params, "country": new.place_country})
+        for row in rows:
+            if compatible(new, _trace(row), self.regions):
+                batch.groups.join(node, ("incident", row.incident_id))
+        bucket = batch.seen.setdefault((new.type, new.place_country), [])
+        for other in bucket:
+            if compatible(new, other, self.regions):
+                batch.groups.join(node, ("event", other.id))
+        bucket.append(new)
 
-    def _incidents_of_articles(self, session: Session, article_ids: set[str]) -> set[str]:
-        found: set[str] = set()
-        for chunk in _chunks(sorted(article_ids)):
-            found.update(
-                i
-                for i in session.scalars(
-                    select(EventRow.incident_id)
-                    .where(EventRow.article_id.in_(chunk))
-                    .where(EventRow.incident_id.is_not(None))
-                    .distinct()
-                )
-                if i is not None
-            )
-        return found
+    def _settle(
+        self,
+        conn: Connection,
+        batch: _Batch,
+        clusters: dict[str, str],
+        outlets: dict[str, str | None],
+    ) -> set[str]:
+        """Name each group, move stored members to it, store the rebuilt incidents."""
+        groups = batch.groups.groups()
+        stored = sorted({name for group in groups for kind, name in group if kind == "incident"})
+        first_of = _first_events(conn, stored)
+        renames: list[dict[str, str]] = []
+        assigns: list[dict[str, str]] = []
+        merged: set[str] = set()
+        fresh: list[Incident] = []
+        for group in groups:
+            olds = [name for kind, name in group if kind == "incident"]
+            news = [name for kind, name in group if kind == "event"]
+            incident_id = incident_id_for([*news, *(first_of[o] for o in olds)])
+            renames += [{"old": o, "new": incident_id} for o in olds if o != incident_id]
+            assigns += [{"event": e, "new": incident_id} for e in news]
+            if olds:
+                merged.add(incident_id)
+            else:
+                members = [batch.events[e] for e in news]
+                fresh.append(build_incident(members, clusters, outlets))
+        if renames:
+            conn.execute(_RENAME, renames)
+            gone = sorted({r["old"] for r in renames})
+            for chunk in _chunks(gone):
+                conn.execute(delete(IncidentRow).where(IncidentRow.id.in_(chunk)))
+        if assigns:
+            conn.execute(_ASSIGN, assigns)
+        if fresh:
+            conn.execute(insert(IncidentRow), [incident_row(i) for i in fresh])
+        self._rebuild_stored(conn, merged)
+        return merged | {i.id for i in fresh}
 
-    def _rebuild(self, session: Session, dirty: set[str]) -> None:
-        for chunk in _chunks(sorted(dirty)):
+    def _rebuild_stored(self, conn: Connection, incident_ids: Iterable[str]) -> None:
+        """Recompute incidents from their stored members."""
+        for chunk in _chunks(sorted(incident_ids)):
             members: dict[str, list[Event]] = {}
-            rows = session.execute(
+            rows = conn.execute(
                 select(EventRow.incident_id, EventRow.record).where(EventRow.incident_id.in_(chunk))
             )
             for incident_id, record in rows:
                 members.setdefault(incident_id, []).append(event_from_dict(record))
             articles = sorted({e.article_id for found in members.values() for e in found})
-            clusters, outlets = _article_facts(session, articles)
+            clusters, outlets = _article_facts(conn, articles)
             incidents = [build_incident(found, clusters, outlets) for found in members.values()]
-            session.execute(delete(IncidentRow).where(IncidentRow.id.in_(chunk)))
+            conn.execute(delete(IncidentRow).where(IncidentRow.id.in_(chunk)))
             if incidents:
-                session.execute(insert(IncidentRow), [incident_row(i) for i in incidents])
+                conn.execute(insert(IncidentRow), [incident_row(i) for i in incidents])
 
 
-def _candidates(new: Trace) -> Any:
-    """Fused events that could be the same happening: same type and place country, near
-    in time, from another article."""
-    earliest = new.start - DAY_SLACK - timedelta(days=MAX_SPAN)
-    query = select(*_TRACE_COLUMNS).where(
-        EventRow.type == new.type,
-        EventRow.date_start >= earliest,
-        EventRow.date_start <= new.end + DAY_SLACK,
-        EventRow.date_end >= new.start - DAY_SLACK,
-        EventRow.incident_id.is_not(None),
-        EventRow.article_id != new.article_id,
-    )
-    if new.place_country is None:
-        return query.where(EventRow.place_country.is_(None))
-    return query.where(EventRow.place_country == new.place_country)
+def _first_events(conn: Connection, incident_ids: list[str]) -> dict[str, str]:
+    """The smallest member event id of each stored incident."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(incident_ids):
+        query = (
+            select(EventRow.incident_id, func.min(EventRow.id))
+            .where(EventRow.incident_id.in_(chunk))
+            .group_by(EventRow.incident_id)
+        )
+        found.update({str(incident): first for incident, first in conn.execute(query)})
+    return found
+
+
+def _incidents_of_articles(conn: Connection, article_ids: set[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(sorted(article_ids)):
+        query = (
+            select(EventRow.incident_id)
+            .where(EventRow.article_id.in_(chunk), EventRow.incident_id.is_not(None))
+            .distinct()
+        )
+        found.update(i for i in conn.scalars(query) if i is not None)
+    return found
 
 
 def _trace(row: Any) -> Trace:
@@ -173,18 +240,18 @@ def _trace(row: Any) -> Trace:
 
 
 def _article_facts(
-    session: Session, article_ids: list[str]
+    conn: Connection, article_ids: list[str]
 ) -> tuple[dict[str, str], dict[str, str | None]]:
     clusters: dict[str, str] = {}
     outlets: dict[str, str | None] = {}
     for chunk in _chunks(article_ids):
-        for article_id, cluster_id in session.execute(
+        for article_id, cluster_id in conn.execute(
             select(ArticleSketchRow.article_id, ArticleSketchRow.cluster_id).where(
                 ArticleSketchRow.article_id.in_(chunk)
             )
         ):
             clusters[article_id] = cluster_id
-        for article_id, outlet in session.execute(
+        for article_id, outlet in conn.execute(
             select(ArticleRow.id, ArticleRow.outlet).where(ArticleRow.id.in_(chunk))
         ):
             outlets[article_id] = outlet
