@@ -686,3 +686,18 @@ def test_a_verb_object_pair_is_found_in_the_passive_too(
         event.source.sector,
         event.acled["sub_event_type"],
     ) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cameo"),
+    [
+        ("An airstrike hit a market in Idlib, killing nine civilians.", "195"),
+        ("Georgian police arrested two opposition leaders in Tbilisi on Saturday.", "173"),
+        ("Thousands of people protested in Serbia against the government.", "141"),
+        ("Poland accused Belarus of pushing migrants across the border.", "112"),
+    ],
+)
+def test_cameo_codes_follow_the_mode(
+    code: Callable[[str], list[Event]], sentence: str, cameo: str
+) -> None:
+    assert code(sentence)[0].cameo == cameo

@@ -13,6 +13,7 @@ from dotterel.knowledge import (
     Knowledge,
     data_path,
     load_acled,
+    load_cameo,
     load_countries,
     load_cues,
     load_irregular_verbs,
@@ -55,6 +56,7 @@ def test_the_files_the_stages_need_are_there() -> None:
         "units.yaml",
         "modes.yaml",
         "acled.yaml",
+        "cameo.yaml",
         "irregular_verbs.tsv",
     }
     assert needed <= set(DATA_FILES)
@@ -69,6 +71,7 @@ def test_the_files_the_stages_need_are_there() -> None:
         load_units,
         load_modes,
         load_acled,
+        load_cameo,
         load_irregular_verbs,
     ],
     ids=lambda f: f.__name__,
@@ -193,3 +196,11 @@ def test_verb_forms(lemma: str, forms: set[str]) -> None:
 )
 def test_noun_forms(lemma: str, forms: set[str]) -> None:
     assert noun_forms(lemma) == forms
+
+
+def test_cameo_codes_name_plover_types_and_cameo_codes(knowledge: Knowledge) -> None:
+    assert knowledge.cameo
+    for (kind, mode), code in knowledge.cameo.items():
+        assert kind in EVENT_TYPES, kind
+        assert mode, kind
+        assert code.isdigit() and 3 <= len(code) <= 4, (kind, mode, code)

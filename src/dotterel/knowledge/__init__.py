@@ -178,6 +178,7 @@ class Knowledge:
     modes: list[tuple[str, tuple[str, ...]]]
     units: dict[str, str]
     acled: list[AcledRule]
+    cameo: dict[tuple[str, str], str] = field(default_factory=dict)
     irregular_verbs: dict[str, tuple[str, str]] = field(default_factory=dict)
     regions: list[Region] = field(default_factory=list)
     districts: list[Region] = field(default_factory=list)
@@ -492,6 +493,15 @@ def load_acled() -> list[AcledRule]:
     return rules
 
 
+def load_cameo() -> dict[tuple[str, str], str]:
+    """(PLOVER type, mode) -> CAMEO code, from cameo.yaml."""
+    codes: dict[tuple[str, str], str] = {}
+    for kind, modes in (_read_yaml("cameo.yaml") or {}).items():
+        for mode, code in (modes or {}).items():
+            codes[(str(kind), str(mode))] = str(code)
+    return codes
+
+
 def load_knowledge() -> Knowledge:
     """Read and validate every knowledge file in the package."""
     countries = load_countries()
@@ -515,6 +525,7 @@ def load_knowledge() -> Knowledge:
         modes=load_modes(),
         units=load_units(),
         acled=load_acled(),
+        cameo=load_cameo(),
         irregular_verbs=irregular,
         regions=load_regions(),
         districts=load_districts(),

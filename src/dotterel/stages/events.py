@@ -306,7 +306,7 @@ class EventCoder:
                     tokens.words(trigger.start, sentence.end),
                 )
             ),
-            cameo=trigger.cameo,
+            cameo=self.knowledge.cameo.get((trigger.type, mode or ""), trigger.cameo),
             evidence=evidence,
             confidence=_confidence(trigger, source_actor, target_actor, when),
             trigger=Span(trigger_span.start_char, trigger_span.end_char, trigger_span.text),
