@@ -144,3 +144,23 @@ def test_a_curfew_is_imposed_on_the_own_country(pipeline: Pipeline) -> None:
     [event] = code(pipeline, "Bangladesh imposed a nationwide curfew on Saturday.")
     assert flat(event) == ("COERCE", "BGD", "BGD", "asserted")
     assert event.mode == "curfew"
+
+
+def test_an_act_a_verb_threatens_keeps_its_own_target(pipeline: Pipeline) -> None:
+    text = (
+        "Hamas fighters attacked an Israeli post on Monday. "
+        "Israel threatened to strike Lebanon if Hezbollah fires again."
+    )
+    events = code(pipeline, text)
+    assert [flat(e) for e in events] == [
+        ("ASSAULT", "PSE", "ISR", "asserted"),
+        ("THREATEN", "ISR", "LBN", "asserted"),
+    ]
+
+
+def test_condemning_an_earlier_attack_targets_its_attacker(pipeline: Pipeline) -> None:
+    text = "Russian drones hit Kharkiv on Monday. Qatar condemned the attack."
+    assert [flat(e) for e in code(pipeline, text)] == [
+        ("ASSAULT", "RUS", "UKR", "asserted"),
+        ("ACCUSE", "QAT", "RUS", "asserted"),
+    ]

@@ -520,7 +520,10 @@ def _long_past(event: Event, doc: Document) -> bool:
 
 
 def _target_from_referent(event: Event, absorbed: Trigger, earlier: list[Candidate]) -> Event:
-    """ "Qatar condemned the attack": the target is whoever carried out that attack."""
+    """ "Qatar condemned the attack": the target is whoever carried out that attack. A verb
+    ("threatened to strike Lebanon") names its own target: no earlier event is meant."""
+    if absorbed.kind != "noun":
+        return event
     for candidate in reversed(earlier):
         previous = candidate.event
         if previous.type != absorbed.type or previous.modality != "asserted":
