@@ -449,3 +449,38 @@ def test_concurrent_writers_on_one_file_store_each_article_once(db_path: Path) -
 def test_public_names() -> None:
     assert dotterel.store.__all__ == ["Store"]
     assert repr(Store(":memory:")) == "Store('sqlite://')"
+
+
+# --- upgrading a store made before fusion (revision 0001 -> 0002) ---------------------------
+
+
+def test_a_0001_store_upgrades_and_fuses_its_old_articles(store_url: str) -> None:
+    from alembic import command
+
+    from dotterel.store._migrate import alembic_config
+    from dotterel.store._rows import article_row, event_row
+
+    article = make_article()
+    event = make_event(article, "ev-old")
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        old_columns = set(event_row(event)) - {"place_precision", "place_admin1", "incident_id"}
+        row = {k: v for k, v in event_row(event).items() if k in old_columns}
+        tables = Base.metadata.tables
+        conn.execute(tables["articles"].insert(), [article_row(article, datetime.now(UTC))])
+        conn.execute(tables["events"].insert(), [row])  # only the columns 0001 has
+    engine.dispose()
+    with Store(store_url) as store:
+        assert store.counts() == {"articles": 1, "events": 1, "incidents": 0}
+        assert [e.id for e in store.events(text="odesa overnight")] == ["ev-old"]
+        assert store.fuse_pending() == 1
+        (incident,) = store.incidents()
+        assert incident.events == ["ev-old"]
+        with store._engine.connect() as conn:
+            backfilled = conn.execute(
+                text("SELECT place_precision, place_admin1, incident_id FROM events")
+            ).one()
+    assert tuple(backfilled) == (1, "Odesa Oblast", incident.id)
