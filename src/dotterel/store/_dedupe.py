@@ -17,9 +17,9 @@ import re
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 from numpy.typing import NDArray
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
@@ -27,6 +27,9 @@ from sqlalchemy.engine import Connection
 from dotterel.records import Article, normalise_text
 from dotterel.store._groups import Groups
 from dotterel.store.models import ArticleBandRow, ArticleSketchRow
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 __all__ = ["NUM_PERM", "SHINGLE_WORDS", "THRESHOLD", "Links", "Sketcher", "link_articles"]
 
@@ -58,6 +61,9 @@ class Sketcher:
         num_perm: int = NUM_PERM,
         candidate_threshold: float = CANDIDATE_THRESHOLD,
     ) -> None:
+        from datasketch import MinHash, MinHashLSH  # imported on the first write only
+
+        self._MinHash = MinHash
         self.threshold = threshold
         self.num_perm = num_perm
         lsh = MinHashLSH(threshold=candidate_threshold, num_perm=num_perm)
@@ -90,7 +96,7 @@ class Sketcher:
         return np.frombuffer(raw, dtype=np.uint32)
 
     def _minhash(self, values: NDArray[np.uint32] | None = None) -> MinHash:
-        return MinHash(
+        return self._MinHash(
             num_perm=self.num_perm,
             hashvalues=values,
             permutations=self._permutations,
