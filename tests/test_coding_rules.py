@@ -164,3 +164,11 @@ def test_condemning_an_earlier_attack_targets_its_attacker(pipeline: Pipeline) -
         ("ASSAULT", "RUS", "UKR", "asserted"),
         ("ACCUSE", "QAT", "RUS", "asserted"),
     ]
+
+
+def test_killed_in_someones_firing_names_who_fired(pipeline: Pipeline) -> None:
+    [event] = code(pipeline, "Two men were killed in police firing in Godhra on Friday.")
+    assert event.type == "ASSAULT"
+    assert event.source is not None and event.source.sector == "POL"
+    assert event.fatalities is not None and event.fatalities.best == 2
+    assert event.date is not None and event.date.start == date(2025, 3, 7)

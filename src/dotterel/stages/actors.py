@@ -221,6 +221,10 @@ class ActorTagger:
         for text in self.entries:
             self.names.add(text, [nlp.make_doc(text)])
         self.verb_forms = {f for forms in knowledge.irregular_verbs.values() for f in forms}
+        # Event nouns: "police firing", "army shelling" name who acted, not a kind of thing.
+        self.act_nouns = frozenset(
+            e.form for e in knowledge.triggers if e.kind == "noun" and " " not in e.form
+        )
         self.org_heads = knowledge.org_heads
         self.sector_words = PhraseMatcher(nlp.vocab, attr="LOWER")
         for word in self.sectors:
@@ -448,6 +452,8 @@ class ActorTagger:
             return False
         word = nxt.lower_
         if word.endswith("ed") or word in self.verb_forms or word in PREPOSITIONS:
+            return False
+        if word in self.act_nouns:
             return False
         return word not in _VERBISH and word not in _FOLLOWERS and word not in self.sectors
 

@@ -29,7 +29,14 @@ from dotterel.records import Actor, Estimate, Event, Evidence, Place, Span, When
 from dotterel.stages.acled import AcledCoder, AcledFacts
 from dotterel.stages.merge import Candidate, merge_events
 from dotterel.stages.offices import Offices
-from dotterel.stages.roles import CLAUSE_WORDS, clause_start, clause_stop, modality, roles
+from dotterel.stages.roles import (
+    CLAUSE_WORDS,
+    clause_start,
+    clause_stop,
+    modality,
+    noun_owner,
+    roles,
+)
 from dotterel.stages.triggers import Trigger, TriggerFinder
 
 __all__ = ["PIPELINE_VERSION", "EventCoder"]
@@ -124,6 +131,7 @@ class EventCoder:
                 if _long_past(event, doc):
                     continue  # "a truck bomb killed 500 people in 2017": background
                 if absorbed is not None:
+                    event = self._source_from_noun(event, doc, sentence, absorbed)
                     event = _target_from_referent(event, absorbed, candidates)
                 if _is_tally(doc, trigger):
                     continue
@@ -303,7 +311,7 @@ class EventCoder:
                     source_actor,
                     target_actor,
                     tokens.words(sentence.start, sentence.end),
-                    tokens.words(trigger.start, sentence.end),
+                    _after(tokens, trigger.start, sentence.end, source_actor),
                 )
             ),
             cameo=self.knowledge.cameo.get((trigger.type, mode or ""), trigger.cameo),
@@ -312,6 +320,21 @@ class EventCoder:
             trigger=Span(trigger_span.start_char, trigger_span.end_char, trigger_span.text),
             article_ref=doc.article.ref,
         )
+
+    def _source_from_noun(
+        self, event: Event, doc: Document, sentence: Sentence, noun: Trigger
+    ) -> Event:
+        """ "were killed in police firing": the act a verb names was carried out by whoever
+        owns the event noun it absorbed."""
+        if event.source is not None or noun.kind != "noun" or noun.type != event.type:
+            return event
+        assert doc.tokens is not None
+        owner = noun_owner(doc.tokens, noun, doc.by_sentence("actors", sentence.index))
+        where = event.place.country if event.place is not None else None
+        source = self._actor(owner, doc, where)
+        if source is None or (event.target is not None and source.span == event.target.span):
+            return event
+        return dataclasses.replace(event, source=source)
 
     def _actor(
         self, mention: ActorMention | None, doc: Document, where: str | None
@@ -422,6 +445,17 @@ class EventCoder:
             if any(f" {w} " in text for w in words):
                 return mode
         return None
+
+
+def _after(tokens: Tokens, start: int, end: int, source: Actor | None) -> str:
+    """The sentence from the trigger on, in lower case, without the source's own words
+    ("were killed in police firing": the police fired, they were not hit)."""
+    if source is None:
+        return tokens.words(start, end)
+    low, high = source.span
+    return " ".join(
+        tokens.lower[i] for i in range(start, end) if not low <= tokens[i].idx < high
+    )
 
 
 def _distance(mention: PlaceMention | TimeMention, trigger: Trigger) -> int:

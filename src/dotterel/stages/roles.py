@@ -13,7 +13,7 @@ from dotterel.document import ActorMention, Sentence, Tokens
 from dotterel.knowledge import Cues
 from dotterel.stages.triggers import Trigger
 
-__all__ = ["clause_start", "clause_stop", "modality", "roles"]
+__all__ = ["clause_start", "clause_stop", "modality", "noun_owner", "roles"]
 
 CLAUSE_WORDS = frozenset(
     [
@@ -210,7 +210,7 @@ _NOT_IN_NOUN_PHRASE = frozenset(
 )
 
 
-def _noun_owner(
+def noun_owner(
     tokens: Tokens, trigger: Trigger, actors: list[ActorMention]
 ) -> ActorMention | None:
     """The actor that modifies a noun trigger: "a US drone strike", "Russian missile attacks".
@@ -316,7 +316,7 @@ def roles(
         if trigger.interception:  # "drones were shot down by Israel": Israel defends
             return patient, agent
         return agent, patient
-    source = _noun_owner(tokens, trigger, actors) if trigger.kind == "noun" else None
+    source = noun_owner(tokens, trigger, actors) if trigger.kind == "noun" else None
     if source is None:
         source = _subject(tokens, actors, trigger, start, sentence.start)
     target = _first_after(actors, trigger, stop)
