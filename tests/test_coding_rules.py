@@ -172,3 +172,16 @@ def test_killed_in_someones_firing_names_who_fired(pipeline: Pipeline) -> None:
     assert event.source is not None and event.source.sector == "POL"
     assert event.fatalities is not None and event.fatalities.best == 2
     assert event.date is not None and event.date.start == date(2025, 3, 7)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Police and protesters clashed in Nairobi on Monday.", ("POL", "OPP")),
+        ("Clashes between the army and RSF fighters killed 12 people in Khartoum.", ("MIL", "REB")),
+    ],
+)
+def test_a_clash_has_both_sides(pipeline: Pipeline, text: str, expected: tuple[str, str]) -> None:
+    [event] = code(pipeline, text)
+    assert event.source is not None and event.target is not None
+    assert (event.type, event.source.sector, event.target.sector) == ("ASSAULT", *expected)
