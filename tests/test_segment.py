@@ -67,7 +67,8 @@ def test_sentence_tokens_exclude_leading_newlines(segment: Segmenter) -> None:
     for sentence in doc.sentences:
         words = doc.tokens[sentence.start : sentence.end]
         assert not words[0].is_space and not words[-1].is_space
-        assert words.text == sentence.text
+        assert doc.tokens.span(sentence.start, sentence.end).text == sentence.text
+        assert doc.tokens.text(sentence.start, sentence.end) == sentence.text
     assert doc.sentences[1].start == first.end
 
 

@@ -8,9 +8,8 @@ Mentions carry token indices (for the stages) and character offsets (for users).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, overload
+from typing import Any
 
 from spacy.tokens import Doc, Span, Token
 
@@ -28,50 +27,35 @@ __all__ = [
 ]
 
 
-class Tokens:
-    """The article's spaCy ``Doc`` with its tokens built once.
+class Tokens(list[Token]):
+    """The article's tokens as a plain list, with the spaCy ``Doc`` they come from.
 
     ``doc[i]`` makes a new Token object on every call, and the stages look at tokens
-    millions of times per thousand articles; this view indexes a list made once, slices
-    into spaCy Spans as usual, and keeps every token's lower-case form in ``lower``.
+    millions of times per thousand articles; this list is made once. ``tokens[i]`` is a
+    Token, ``tokens[a:b]`` a list of them; ``span(a, b)`` is the spaCy Span, ``text(a, b)``
+    its text without making one, and ``lower`` every token's lower-case form.
     """
-
-    __slots__ = ("_text", "doc", "items", "lower")
 
     def __init__(self, doc: Doc, text: str | None = None) -> None:
         """``text`` is the string ``doc`` was made from (``Doc.text`` rebuilds it on every
         call); pass it when you have it."""
+        super().__init__(doc)
         self.doc = doc
         self._text = doc.text if text is None else text
-        self.items: list[Token] = list(doc)
-        self.lower: list[str] = [t.lower_ for t in self.items]
-
-    @overload
-    def __getitem__(self, index: int) -> Token: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> Span: ...
-
-    def __getitem__(self, index: int | slice) -> Token | Span:
-        if isinstance(index, slice):
-            return self.doc[index]
-        return self.items[index]
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __iter__(self) -> Iterator[Token]:
-        return iter(self.items)
+        self.lower: list[str] = [t.lower_ for t in self]
 
     @property
     def vocab(self) -> Any:
         return self.doc.vocab
 
+    def span(self, start: int, end: int) -> Span:
+        return self.doc[start:end]
+
     def text(self, start: int, end: int) -> str:
         """The article text of tokens ``start:end`` (``doc[start:end].text``, without
         making a Span)."""
-        last = self.items[end - 1]
-        return self._text[self.items[start].idx : last.idx + len(last.text)]
+        last = self[end - 1]
+        return self._text[self[start].idx : last.idx + len(last.text)]
 
     def words(self, start: int, end: int) -> str:
         """Tokens ``start:end`` in lower case, joined by single spaces."""

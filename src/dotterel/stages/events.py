@@ -193,7 +193,7 @@ class EventCoder:
         for head in reversed(kept):
             if head.end > trigger.start or trigger.start - head.end > 8:
                 continue
-            between = tokens[head.end : trigger.start]
+            between = tokens.span(head.end, trigger.start)
             if (
                 trigger.kind == "noun"
                 and not any(t.lower_ in CLAUSE_WORDS for t in between)
@@ -285,7 +285,7 @@ class EventCoder:
             ),
             None,
         )
-        trigger_span = tokens[trigger.start : trigger.end]
+        trigger_span = tokens.span(trigger.start, trigger.end)
         event_id = _event_id(doc.article.id, trigger.type, trigger_span.start_char)
         return Event(
             id=event_id,
@@ -453,9 +453,7 @@ def _after(tokens: Tokens, start: int, end: int, source: Actor | None) -> str:
     if source is None:
         return tokens.words(start, end)
     low, high = source.span
-    return " ".join(
-        tokens.lower[i] for i in range(start, end) if not low <= tokens[i].idx < high
-    )
+    return " ".join(tokens.lower[i] for i in range(start, end) if not low <= tokens[i].idx < high)
 
 
 def _distance(mention: PlaceMention | TimeMention, trigger: Trigger) -> int:
@@ -616,7 +614,7 @@ def _is_anaphoric(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:
         noun = trigger.end - 1
     else:
         return False
-    window = tokens[max(sentence.start, noun - 3) : noun]
+    window = tokens.span(max(sentence.start, noun - 3), noun)
     return any(t.lower_ in _DEFINITE for t in window)
 
 

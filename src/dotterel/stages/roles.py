@@ -210,9 +210,7 @@ _NOT_IN_NOUN_PHRASE = frozenset(
 )
 
 
-def noun_owner(
-    tokens: Tokens, trigger: Trigger, actors: list[ActorMention]
-) -> ActorMention | None:
+def noun_owner(tokens: Tokens, trigger: Trigger, actors: list[ActorMention]) -> ActorMention | None:
     """The actor that modifies a noun trigger: "a US drone strike", "Russian missile attacks".
 
     Only modifiers may stand between: no determiner, preposition or verb-like word.
@@ -222,7 +220,7 @@ def noun_owner(
             continue
         if trigger.start - m.end > 4:
             return None
-        between = tokens[m.end : trigger.start]
+        between = tokens.span(m.end, trigger.start)
         if all(
             (t.is_alpha or t.text in {"'s", "’s", "-"})
             and t.lower_ not in _NOT_IN_NOUN_PHRASE

@@ -44,7 +44,7 @@ class Segmenter:
         doc.tokens = tokens
         sentences: list[Sentence] = []
         for span in tokens.doc.sents:
-            for words in _paragraphs(tokens.items[span.start : span.end]):
+            for words in _paragraphs(tokens[span.start : span.end]):
                 first, last = words[0], words[-1]
                 end_char = last.idx + len(last.text)
                 text = doc.article.text[first.idx : end_char]

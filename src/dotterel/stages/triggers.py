@@ -64,7 +64,7 @@ class TriggerFinder:
             self.pair_objects.append(objects)
 
     def __call__(self, tokens: Tokens, sentence: Sentence) -> list[Trigger]:
-        span = tokens[sentence.start : sentence.end]
+        span = tokens.span(sentence.start, sentence.end)
         # PhraseMatcher on a Span reports Doc token offsets.
         excluded = {i for _, s, e in self.exclusions(span) for i in range(s, e)}
         found: list[Trigger] = []
@@ -79,7 +79,7 @@ class TriggerFinder:
 
     def _pairs(self, tokens: Tokens, sentence: Sentence) -> list[Trigger]:
         words = tokens.lower[sentence.start : sentence.end]
-        punct = [t.is_punct for t in tokens.items[sentence.start : sentence.end]]
+        punct = [t.is_punct for t in tokens[sentence.start : sentence.end]]
         found = []
         for i, word in enumerate(words):
             if i > 0 and words[i - 1] == "-":
