@@ -7,12 +7,16 @@ import csv
 import importlib.util
 import io
 import os
+import random
 import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -942,3 +946,111 @@ def test_incidents_as_csv_and_geojson(fused: Live) -> None:
     (suva,) = geo["features"]
     assert suva["geometry"] == {"type": "Point", "coordinates": [178.4415, -18.1416]}
     assert suva["properties"]["type"] == "MOBILIZE"
+
+
+# --- pages over years of events: windows of dates, every filter, same rows as Store.events --
+
+
+def spread_events(count: int) -> list[tuple[Article, list[Event]]]:
+    """Events over ten years (some undated), varied enough for every filter to bite."""
+    rng = random.Random(6)
+    items = []
+    words = ["shelling", "drones", "talks", "Bakhmut", "aid", "convoy"]
+    places = [("Odesa", "UKR", 46.48, 30.73), ("Suva", "FJI", -18.14, 178.44)]
+    for n in range(count):
+        sentence = f"Report {n}: {rng.choice(words)} near {rng.choice(words)}."
+        a = Article(text=sentence, ref=f"spread-{n}")
+        name, country, lat, lon = rng.choice(places)
+        day = None if n % 17 == 0 else date(2014, 1, 1) + timedelta(days=rng.randrange(3650))
+        e = Event(
+            id=f"s{n:04d}",
+            article_id=a.id,
+            type=rng.choice(["ASSAULT", "CONSULT", "AID"]),
+            mode=None,
+            context=[],
+            modality="asserted",
+            source=actor("side", rng.choice(["RUS", "UKR", "TUR"]), "GOV", (0, 0)),
+            target=None,
+            place=Place(name, None, lat, lon, country, None, 1, None),
+            date=None if day is None else When(day, day, 1, None),
+            fatalities=None,
+            injured=None,
+            quantities=[],
+            attribution=None,
+            acled=None,
+            cameo=None,
+            evidence=Evidence(sentence, 0, len(sentence)),
+            confidence=0.5,
+            article_ref=a.ref,
+        )
+        items.append((a, [e]))
+    return items
+
+
+SPREAD_FILTERS: list[dict[str, Any]] = [
+    {},
+    {"type": "ASSAULT"},
+    {"country": "TUR"},
+    {"country": "FJI", "type": "AID"},
+    {"text": "bakhmut"},
+    {"text": "Bakhmut", "country": "RUS"},
+    {"bbox": "170,-20,-170,-10", "since": "2016-01-01"},
+    {"since": "2019-06-01", "until": "2020-06-01"},
+]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_pages_over_years_match_store_events(tmp_path: Path, backend: str) -> None:
+    with backend_url(backend, tmp_path) as url, Store(url) as store:
+        store.add_many(spread_events(300), fuse=False)
+        with live(store, Settings(db=url)) as server:
+            for params in SPREAD_FILTERS:
+                walked: list[str] = []
+                cursor = None
+                while True:
+                    page = server.get(
+                        "/events", limit=13, **params, **({"cursor": cursor} if cursor else {})
+                    ).json()
+                    walked += [e["id"] for e in page["events"]]
+                    if (cursor := page["next"]) is None:
+                        break
+                bbox = params.get("bbox")
+                expected = store.events(
+                    type=params.get("type"),
+                    country=params.get("country"),
+                    since=date.fromisoformat(params["since"]) if "since" in params else None,
+                    until=date.fromisoformat(params["until"]) if "until" in params else None,
+                    bbox=tuple(float(x) for x in bbox.split(",")) if bbox else None,  # type: ignore[arg-type]
+                    text=params.get("text"),
+                )
+                assert walked == [e.id for e in expected], params
+                assert len(walked) > 0, params
+
+
+def test_serve_with_workers(tmp_path: Path) -> None:
+    """`dotterel serve --workers 2`: the real command, in its own processes."""
+    url = f"sqlite:///{tmp_path / 'served.db'}"
+    with Store(url) as store:
+        fill(store)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-c", "from dotterel.cli import app; app()"]
+    server = subprocess.Popen(
+        [*command, "serve", "--db", url, "--port", str(port), "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/events", params={"type": "MOBILIZE"})
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and server.poll() is None
+                time.sleep(0.2)
+        assert [e["id"] for e in response.json()["events"]] == ["pacific-suva", "pacific-apia"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

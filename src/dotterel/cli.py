@@ -453,6 +453,7 @@ def serve(
     db: Db = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", help="Server processes.", min=1)] = 1,
     settings_file: SettingsFile = None,
 ) -> None:
     """Serve the HTTP API and the dashboard (http://HOST:PORT/, API docs at /docs)."""
@@ -461,7 +462,7 @@ def serve(
     settings = _settings(settings_file, db=db)
     err.print(f"dotterel: dashboard at http://{host}:{port}/, API docs at /docs")
     try:
-        run_server(settings, host, port)
+        run_server(settings, host, port, workers)
     except DotterelError as exc:
         raise _fail(str(exc)) from exc
 

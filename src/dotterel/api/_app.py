@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dotterel import __version__
 from dotterel.api._articles import router as articles_router
@@ -65,7 +66,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=WEB), name="static")
     app.add_api_route("/", _dashboard, include_in_schema=False)
     app.add_api_route("/docs", _docs, include_in_schema=False)
-    app.middleware("http")(_security_headers)
+    app.add_middleware(_SecurityHeaders)
     return app
 
 
@@ -83,11 +84,24 @@ def _docs() -> HTMLResponse:
     )
 
 
-async def _security_headers(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    response = await call_next(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    if request.url.path == "/":
-        response.headers["Content-Security-Policy"] = _DASHBOARD_CSP
-    return response
+class _SecurityHeaders:
+    """ASGI middleware: ``nosniff`` on every answer, the CSP on the dashboard page."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        dashboard = scope["path"] == "/"
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                if dashboard:
+                    headers["Content-Security-Policy"] = _DASHBOARD_CSP
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

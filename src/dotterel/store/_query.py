@@ -14,16 +14,19 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from dotterel.records import EVENT_TYPES, MODALITIES
 from dotterel.store._engine import store_error
-from dotterel.store._filters import check_bbox, evidence_contains, in_bbox
+from dotterel.store._filters import EvidenceContains, check_bbox, evidence_contains, in_bbox
 from dotterel.store._store import Store
 from dotterel.store.models import EventRow, IncidentRow
 
@@ -32,6 +35,42 @@ __all__ = ["Cursor", "DayCount", "EventFilter", "EventQueries", "IncidentQueries
 _Table = type[EventRow] | type[IncidentRow]
 
 _T = TypeVar("_T")
+
+
+class _NotIndexed(ColumnElement[Any]):
+    """A column SQLite must not look up by an index (``+column``); plain elsewhere."""
+
+    inherit_cache = True
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
+
+    def __init__(self, column: Any) -> None:
+        self.column = column
+        self.type = column.type
+
+
+@compiles(_NotIndexed, "sqlite")
+def _sqlite_not_indexed(element: _NotIndexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return "+" + compiler.process(element.column, **kw)
+
+
+@compiles(_NotIndexed)
+def _not_indexed(element: _NotIndexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.column, **kw))
+
+
+class _DateBounded:
+    """A table's columns, those whose indexes do not lead to the start date hidden from
+    SQLite, so that a query bounded by a range of dates uses only indexes the range
+    bounds: the start date's own, and the (country, start date) and (type, place
+    country, start date) composites."""
+
+    def __init__(self, table: _Table, hidden: frozenset[str]) -> None:
+        self._table = table
+        self._hidden = hidden
+
+    def __getattr__(self, name: str) -> Any:
+        column = getattr(self._table, name)
+        return _NotIndexed(column) if name in self._hidden else column
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,30 +110,36 @@ class EventFilter:
         if self.bbox is not None:
             check_bbox(self.bbox)
 
-    def conditions(self, table: _Table = EventRow) -> list[ColumnElement[bool]]:
+    def conditions(
+        self, table: _Table = EventRow, *, scan_text: bool = False, date_index: bool = False
+    ) -> list[ColumnElement[bool]]:
         """The WHERE conditions on ``events`` or ``incidents``, ANDed by the caller.
 
         On incidents, ``modality``, ``text`` and ``article_id`` ask for a member event
-        that matches them.
+        that matches them. The text is looked up in the store's text index, or with
+        ``scan_text`` matched on each row (cheaper when other conditions leave few rows).
+        With ``date_index``, SQLite is kept to indexes that a range of start dates
+        bounds (for the windowed page queries).
         """
+        cols: Any = _DateBounded(table, self._unbounded()) if date_index else table
         found: list[ColumnElement[bool]] = []
         if self.types:
-            found.append(table.type.in_(sorted({t.upper() for t in self.types})))
+            found.append(cols.type.in_(sorted({t.upper() for t in self.types})))
         if self.mode:
-            found.append(table.mode == self.mode)
+            found.append(cols.mode == self.mode)
         if self.country:
             code = self.country.upper()
             found.append(
                 or_(
-                    table.source_country == code,
-                    table.target_country == code,
-                    table.place_country == code,
+                    cols.source_country == code,
+                    cols.target_country == code,
+                    cols.place_country == code,
                 )
             )
         for column, value in (
-            (table.source_country, self.source_country),
-            (table.target_country, self.target_country),
-            (table.place_country, self.place_country),
+            (cols.source_country, self.source_country),
+            (cols.target_country, self.target_country),
+            (cols.place_country, self.place_country),
         ):
             if value:
                 found.append(column == value.upper())
@@ -103,19 +148,27 @@ class EventFilter:
         if self.until is not None:
             found.append(table.date_start <= self.until)
         if self.bbox is not None:
-            found.append(in_bbox(table.lat, table.lon, self.bbox))
-        members = self._member_conditions()
+            found.append(in_bbox(cols.lat, cols.lon, self.bbox))
+        members = self._member_conditions(scan_text)
         if members and table is EventRow:
             found.extend(members)
         elif members:
             found.append(IncidentRow.id.in_(select(EventRow.incident_id).where(*members)))
         return found
 
-    def _member_conditions(self) -> list[ColumnElement[bool]]:
+    def _unbounded(self) -> frozenset[str]:
+        """Columns whose index a date-bounded query must not use for these filters."""
+        composite = len(self.types) == 1 and bool(self.place_country)
+        return frozenset({"lat", "lon"} if composite else {"type", "lat", "lon"})
+
+    def _member_conditions(self, scan_text: bool) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
         if self.modality:
             found.append(EventRow.modality == self.modality)
-        if self.text and self.text.strip():
+        if self.text and self.text.strip() and scan_text:
+            pattern = EvidenceContains(self.text.strip()).pattern
+            found.append(EventRow.evidence.ilike(pattern, escape="\\"))
+        elif self.text and self.text.strip():
             found.append(evidence_contains(self.text))
         if self.article_id:
             found.append(EventRow.article_id == self.article_id)
@@ -154,10 +207,15 @@ class Cursor:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    """One page of records and the cursor of the next page (None on the last)."""
+    """One page of records (as the JSON text the store holds) and the cursor of the next
+    page (None on the last)."""
 
-    records: list[dict[str, Any]]
+    texts: list[str]
     next: Cursor | None
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        return [json.loads(text) for text in self.texts]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,34 +227,63 @@ class DayCount:
     count: int
 
 
+# The first window of start dates a page reads, in days; each next one is _GROWTH times
+# wider. Windows up to _SCAN_TEXT_DAYS wide match text row by row, wider ones use the
+# store's text index.
+_FIRST_WINDOW = 16
+_GROWTH = 4
+_SCAN_TEXT_DAYS = 64
+
+
 @dataclass(frozen=True, slots=True)
 class _Order:
-    """How a table pages: its record, its start date and the ids that break ties."""
+    """How a table pages: its record, its start date and the ids that break ties (the
+    last of which is the primary key)."""
 
     what: str
     record: Any
     date: Any
     keys: tuple[Any, ...]
 
-    def dated(self, conditions: Sequence[ColumnElement[bool]], after: Cursor | None) -> Select[Any]:
-        query = select(self.record, self.date, *self.keys).where(
-            self.date.is_not(None), *conditions
+    @property
+    def id(self) -> Any:
+        return self.keys[-1]
+
+    def span(self) -> Select[Any]:
+        """The first and last start date in the table (two index lookups)."""
+        first = select(func.min(self.date)).scalar_subquery()
+        last = select(func.max(self.date)).scalar_subquery()
+        return select(first, last)
+
+    def window(
+        self,
+        conditions: Sequence[ColumnElement[bool]],
+        start: date,
+        stop: date,
+        after: Cursor | None,
+    ) -> Select[Any]:
+        """Sort keys of the rows starting in [start, stop), after ``after``, in order."""
+        query = select(self.date, *self.keys).where(
+            self.date >= start, self.date < stop, *conditions
         )
-        if after is not None and after.date is not None:
+        if after is not None and after.date is not None and start <= after.date:
             day = after.date
             query = query.where(
-                self.date >= day,  # lets the date index bound the scan
-                or_(self.date > day, and_(self.date == day, self._after(after.keys))),
+                or_(self.date > day, and_(self.date == day, self._after(after.keys)))
             )
         return query.order_by(self.date, *self.keys)
 
     def undated(
         self, conditions: Sequence[ColumnElement[bool]], after: Cursor | None
     ) -> Select[Any]:
-        query = select(self.record, self.date, *self.keys).where(self.date.is_(None), *conditions)
+        query = select(self.date, *self.keys).where(self.date.is_(None), *conditions)
         if after is not None:
             query = query.where(self._after(after.keys))
         return query.order_by(*self.keys)
+
+    def texts(self, ids: list[str]) -> Select[Any]:
+        """The stored JSON text of the records with these ids."""
+        return select(self.id, cast(self.record, Text)).where(self.id.in_(ids))
 
     def _after(self, values: tuple[str, ...]) -> ColumnElement[bool]:
         """Rows whose keys sort after ``values`` (lexicographically)."""
@@ -227,28 +314,69 @@ class _Reader:
     def _page(
         self,
         order: _Order,
-        conditions: list[ColumnElement[bool]],
+        table: _Table,
+        where: EventFilter,
         limit: int,
         after: Cursor | None,
     ) -> Page:
-        """Up to ``limit`` rows after ``after``: dated rows by date, then undated rows."""
+        """Up to ``limit`` rows after ``after``: dated rows by date, then undated rows.
+
+        Dated rows are found window by window of start dates (16 days, then 4 times
+        wider each time) until the page is full: every query is bounded by a date range
+        that an index serves, whether the filters keep many rows or few. Only the sort
+        keys are sorted; the page's records are read by id afterwards.
+        """
         if limit < 1:
             raise ValueError(f"limit must be 1 or more, got {limit}")
+        want = limit + 1
 
-        def run(session: Session) -> list[Any]:
+        def run(session: Session) -> Page:
             rows: list[Any] = []
             if after is None or after.date is not None:
-                rows = list(session.execute(order.dated(conditions, after).limit(limit + 1)))
-            if len(rows) <= limit:
+                rows = _walk(session, order, table, where, after, want)
+            if len(rows) < want:
                 undated_after = after if after is not None and after.date is None else None
-                query = order.undated(conditions, undated_after).limit(limit + 1 - len(rows))
-                rows += list(session.execute(query))
-            return rows
+                query = order.undated(where.conditions(table), undated_after)
+                rows += session.execute(query.limit(want - len(rows))).all()
+            shown = rows[:limit]
+            ids = [str(row[-1]) for row in shown]
+            found: dict[str, str] = dict(session.execute(order.texts(ids)).all()) if ids else {}
+            last = shown[-1] if len(rows) > limit else None
+            cursor = None if last is None else Cursor(last[0], tuple(str(k) for k in last[1:]))
+            return Page([found[i] for i in ids], cursor)
 
-        rows = self._read(f"read {order.what}", run)
-        last = rows[limit - 1] if len(rows) > limit else None
-        cursor = None if last is None else Cursor(last[1], tuple(str(k) for k in last[2:]))
-        return Page([row[0] for row in rows[:limit]], cursor)
+        return self._read(f"read {order.what}", run)
+
+
+def _walk(
+    session: Session,
+    order: _Order,
+    table: _Table,
+    where: EventFilter,
+    after: Cursor | None,
+    want: int,
+) -> list[Any]:
+    """Sort keys of up to ``want`` dated rows, window by window of start dates.
+
+    Each window (16 days, then 4 times wider each time) is read through the start-date
+    index, so every query is bounded and in order whether the filters keep many rows or
+    few. Text is matched on each row in the short windows and looked up in the text
+    index in the wide ones (where a common word would already have filled the page).
+    """
+    first, last = session.execute(order.span()).one()
+    if first is None:
+        return []
+    start = max(d for d in (first, where.since, after.date if after else None) if d is not None)
+    end = min(last, where.until) if where.until is not None else last
+    rows: list[Any] = []
+    days = _FIRST_WINDOW
+    while start <= end and len(rows) < want:
+        stop = min(start + timedelta(days=days), end + timedelta(days=1))
+        conditions = where.conditions(table, scan_text=days <= _SCAN_TEXT_DAYS, date_index=True)
+        query = order.window(conditions, start, stop, after)
+        rows += session.execute(query.limit(want - len(rows))).all()
+        start, days = stop, days * _GROWTH
+    return rows
 
 
 class EventQueries(_Reader):
@@ -257,7 +385,7 @@ class EventQueries(_Reader):
     def page(self, where: EventFilter, limit: int, after: Cursor | None = None) -> Page:
         """Up to ``limit`` events matching ``where``, after ``after`` in the store's order:
         start date (undated last), article id, event id."""
-        return self._page(_EVENTS, where.conditions(EventRow), limit, after)
+        return self._page(_EVENTS, EventRow, where, limit, after)
 
     def event(self, event_id: str) -> dict[str, Any] | None:
         """The record of one event, or None."""
@@ -306,7 +434,7 @@ class IncidentQueries(_Reader):
     def page(self, where: EventFilter, limit: int, after: Cursor | None = None) -> Page:
         """Up to ``limit`` incidents matching ``where``, after ``after``: start date
         (undated last), then incident id."""
-        return self._page(_INCIDENTS, where.conditions(IncidentRow), limit, after)
+        return self._page(_INCIDENTS, IncidentRow, where, limit, after)
 
     def incident(self, incident_id: str) -> dict[str, Any] | None:
         """The record of one incident (with its claims), or None."""
