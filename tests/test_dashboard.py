@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -244,3 +245,69 @@ def test_markup_in_an_article_is_shown_as_text_and_never_runs(
     assert page.locator("script").count() == 3
     assert page.locator("img").count() == 0
     assert page.locator("#article-text b, #detail i, #events b").count() == 0
+
+
+KHARKIV = [
+    "Russian missiles struck Kharkiv on Monday, killing three people, the regional governor said.",
+    "A Russian missile attack on Kharkiv on Monday killed five people, Ukraine's interior "
+    "ministry said.",
+]
+
+
+def test_incidents_show_every_claim_beside_each_report(
+    served: tuple[str, Store], page: Any
+) -> None:
+    url, store = served
+    for n, text in enumerate(KHARKIV):
+        posted = {"text": text, "published": "2019-05-21", "id": f"kharkiv-{n}"}
+        response = httpx.post(
+            f"{url}/articles", json=posted, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60
+        )
+        assert response.status_code == 200 and response.json()["added"] == 1
+
+    open_dashboard(page, f"{url}/?view=incidents")
+    incidents = store.incidents()
+    placed = [i for i in incidents if i.place is not None and i.place.lat is not None]
+    assert page.locator("path.incident-marker").count() == len(placed)
+    assert page.locator("path.event-marker").count() == 0
+    assert shown(page)["rows"] == min(50, len(incidents))
+    headers = page.locator("#events thead th").all_text_contents()
+    assert headers == ["Date", "Type", "Source", "Target", "Place", "Dead", "Sources", "Evidence"]
+
+    apply_and_wait(
+        page,
+        lambda: (
+            page.fill("#f-since", "2019-05-20"),
+            page.fill("#f-until", "2019-05-22"),
+            page.click("#f-apply"),
+        ),
+    )
+    (fused,) = store.incidents(since=date(2019, 5, 20), until=date(2019, 5, 22))
+    assert fused.sources == 2 and fused.fatalities is not None
+    assert (fused.fatalities.low, fused.fatalities.high) == (3, 5)
+    assert shown(page)["rows"] == 1 and "view=incidents" in page.url
+    page.click(f'#events tbody tr[data-id="{fused.id}"]')
+    page.wait_for_selector(f'#detail[data-event="{fused.id}"]')
+
+    assert page.text_content("#detail-meta") == "2 sources · 2 reports"
+    claims = page.locator("#claims dd.claim")
+    assert sorted(claims.all_text_contents()) == sorted(
+        [
+            "3 per the regional governor (kharkiv-0)",
+            "5 per Ukraine's interior ministry (kharkiv-1)",
+        ]
+    )
+    assert page.locator("#members button").count() == 2
+    first = page.get_attribute("#detail", "data-member")
+    shown_text = page.text_content("#article-text")
+    assert shown_text in KHARKIV
+    assert page.text_content("#article-text mark.evidence") == shown_text
+    current = page.text_content("#claims dd.claim.current")
+    assert ("3 per" in current) == (shown_text == KHARKIV[0])
+
+    page.click("#members button:not(.current)")
+    page.wait_for_selector(f'#detail:not([data-member="{first}"])')
+    other_text = page.text_content("#article-text")
+    assert {shown_text, other_text} == set(KHARKIV)
+    assert page.text_content("#claims dd.claim.current") != current
+    assert f"incident={fused.id}" in page.url

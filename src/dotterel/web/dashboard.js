@@ -20,7 +20,12 @@
   const SVG = "http://www.w3.org/2000/svg";
 
   const $ = (id) => document.getElementById(id);
-  const state = { next: null, selected: null, markers: null, generation: 0 };
+  const state = { next: null, selected: null, member: null, markers: null, generation: 0 };
+  const view = () => $("f-view").value; // "events" or "incidents"
+  const HEADERS = {
+    events: ["Date", "Type", "Source", "Target", "Place", "Dead", "Evidence"],
+    incidents: ["Date", "Type", "Source", "Target", "Place", "Dead", "Sources", "Evidence"],
+  };
 
   // --- small DOM helpers (text only) -------------------------------------------------------
 
@@ -56,7 +61,8 @@
   function filtersFromUrl() {
     const params = new URLSearchParams(location.search);
     for (const name of FILTERS) $("f-" + name).value = params.get(name) || "";
-    return params.get("event");
+    $("f-view").value = params.get("view") === "incidents" ? "incidents" : "events";
+    return params.get(view() === "incidents" ? "incident" : "event");
   }
 
   function filterParams() {
@@ -70,7 +76,8 @@
 
   function writeUrl(push) {
     const params = filterParams();
-    if (state.selected) params.set("event", state.selected);
+    if (view() === "incidents") params.set("view", "incidents");
+    if (state.selected) params.set(view() === "incidents" ? "incident" : "event", state.selected);
     const query = params.toString();
     const url = location.pathname + (query ? "?" + query : "");
     if (url !== location.pathname + location.search) {
@@ -120,13 +127,13 @@
   async function drawMarkers(params, generation) {
     const query = new URLSearchParams(params);
     query.set("format", "geojson");
-    query.set("bbox", "-180,-90,180,90"); // only events with coordinates
+    query.set("bbox", "-180,-90,180,90"); // only those with coordinates
     query.set("limit", "1000");
     const features = [];
     let cursor = null;
     do {
       if (cursor) query.set("cursor", cursor);
-      const page = await getJson("/events", query);
+      const page = await getJson("/" + view(), query);
       features.push(...page.features);
       cursor = page.next;
     } while (cursor && features.length < MAP_LIMIT);
@@ -146,7 +153,7 @@
         weight: 1,
         fillColor: colour(props.type),
         fillOpacity: 0.85,
-        className: "event-marker",
+        className: view() === "incidents" ? "incident-marker" : "event-marker",
       });
       marker.bindTooltip(tooltip(props), { direction: "top" });
       marker.on("click", () => select(props.id, true));
@@ -324,15 +331,49 @@
     return tr;
   }
 
+  function incidentRow(i) {
+    const tr = el("tr");
+    tr.dataset.id = i.id;
+    const place = i.place ? [i.place.name, i.place.country].filter(Boolean).join(", ") : "";
+    const dead = i.fatalities ? estimate(i.fatalities)[0] : "";
+    const cells = [
+      el("td", i.date ? i.date.start : "undated"),
+      el("td"),
+      el("td", actor(i.source)),
+      el("td", actor(i.target)),
+      el("td", place),
+      el("td", dead, "num"),
+      el("td", String(i.sources), "num"),
+      el("td", i.evidence ? i.evidence.sentence : "", "evidence"),
+    ];
+    cells[1].appendChild(typeChip(i.type));
+    tr.append(...cells);
+    tr.addEventListener("click", () => select(i.id, true));
+    if (i.id === state.selected) tr.classList.add("selected");
+    return tr;
+  }
+
+  function drawHeader() {
+    const head = document.querySelector("#events thead tr");
+    clear(head);
+    for (const name of HEADERS[view()]) {
+      head.appendChild(el("th", name, name === "Dead" || name === "Sources" ? "num" : ""));
+    }
+  }
+
   async function drawTable(params, append, generation) {
     const query = new URLSearchParams(params);
     query.set("limit", String(PAGE));
     if (append && state.next) query.set("cursor", state.next);
-    const page = await getJson("/events", query);
+    const kind = view();
+    const page = await getJson("/" + kind, query);
     if (generation !== state.generation) return page;
     const body = document.querySelector("#events tbody");
-    if (!append) clear(body);
-    for (const e of page.events) body.appendChild(row(e));
+    if (!append) {
+      clear(body);
+      drawHeader();
+    }
+    for (const item of page[kind]) body.appendChild(kind === "events" ? row(item) : incidentRow(item));
     state.next = page.next;
     $("more").hidden = !page.next;
     return page;
@@ -435,27 +476,103 @@
     claim(list, "confidence", e.confidence.toFixed(2));
   }
 
-  async function select(id, push) {
+  function select(id, push) {
     state.selected = id;
+    state.member = null;
     writeUrl(push);
     for (const tr of document.querySelectorAll("#events tbody tr")) {
       tr.classList.toggle("selected", tr.dataset.id === id);
     }
+    return view() === "incidents" ? showIncident(id, null) : showEvent(id);
+  }
+
+  function showDetail(title, meta) {
+    $("detail-empty").hidden = true;
+    $("detail-body").hidden = false;
+    $("detail-title").textContent = title;
+    $("detail-meta").textContent = meta;
+  }
+
+  function heading(x) {
+    const where = x.place ? " · " + x.place.name : "";
+    return `${x.type}${x.date ? " · " + x.date.start : ""}${where}`;
+  }
+
+  async function showEvent(id) {
     try {
       const e = await getJson("/events/" + encodeURIComponent(id));
       const article = await getJson("/articles/" + encodeURIComponent(e.article_id));
       if (state.selected !== id) return;
-      $("detail-empty").hidden = true;
-      $("detail-body").hidden = false;
-      const where = e.place ? " · " + e.place.name : "";
-      $("detail-title").textContent = `${e.type}${e.date ? " · " + e.date.start : ""}${where}`;
       const meta = [article.title, article.outlet, article.published].filter(Boolean).join(" · ");
-      $("detail-meta").textContent = meta || article.ref || article.id;
+      showDetail(heading(e), meta || article.ref || article.id);
+      clear($("members"));
       renderArticle(article.text, article.events, e);
       renderClaims(e);
       $("detail").dataset.event = id;
     } catch (error) {
       status("cannot show event " + id + ": " + error.message, true);
+    }
+  }
+
+  // An incident: its merged figures and every claim beside the article of one member
+  // report (buttons switch between the reports).
+  async function showIncident(id, memberId) {
+    try {
+      const incident = await getJson("/incidents/" + encodeURIComponent(id));
+      const member = incident.members.find((m) => m.id === memberId) || incident.members[0];
+      if (!member) throw new Error("it has no member events");
+      const article = await getJson("/articles/" + encodeURIComponent(member.article_id));
+      if (state.selected !== id) return;
+      state.member = member.id;
+      const reports = incident.members.length === 1 ? "1 report" : `${incident.members.length} reports`;
+      const sources = incident.sources === 1 ? "1 source" : `${incident.sources} sources`;
+      showDetail(heading(incident), `${sources} · ${reports}`);
+      renderMembers(incident, member);
+      renderArticle(article.text, article.events, member);
+      renderIncidentClaims(incident, member);
+      $("detail").dataset.event = id;
+      $("detail").dataset.member = member.id;
+    } catch (error) {
+      status("cannot show incident " + id + ": " + error.message, true);
+    }
+  }
+
+  function renderMembers(incident, shown) {
+    const box = $("members");
+    clear(box);
+    incident.members.forEach((m, n) => {
+      const label = m.article_ref || m.article_id;
+      const button = el("button", `report ${n + 1}: ${label}`, m.id === shown.id ? "current" : "");
+      button.type = "button";
+      button.dataset.member = m.id;
+      button.addEventListener("click", () => showIncident(incident.id, m.id));
+      box.appendChild(button);
+    });
+  }
+
+  function renderIncidentClaims(incident, shown) {
+    const list = $("claims");
+    clear(list);
+    claim(list, "type", [incident.type, incident.mode].filter(Boolean).join(" · "));
+    claim(list, "source", incident.source && actor(incident.source));
+    claim(list, "target", incident.target && actor(incident.target));
+    if (incident.place) {
+      claim(list, "place", [incident.place.name, incident.place.country].filter(Boolean).join(", "));
+    }
+    if (incident.date) claim(list, "date", incident.date.start);
+    const dead = estimate(incident.fatalities);
+    if (dead) claim(list, "fatalities (merged)", dead[0]);
+    const hurt = estimate(incident.injured);
+    if (hurt) claim(list, "injured (merged)", hurt[0]);
+    const refs = new Map(incident.members.map((m) => [m.article_id, m.article_ref || m.article_id]));
+    for (const c of incident.claims) {
+      const value = c.high ? `${c.value}–${c.high}` : String(c.value);
+      const source = refs.get(c.article) || c.article;
+      list.appendChild(el("dt", `${c.field} claim`));
+      const dd = el("dd", value, c.event === shown.id ? "claim current" : "claim");
+      dd.append(document.createTextNode(" "));
+      dd.append(el("span", `per ${c.claimant || "unnamed"} (${source})`, "claimant"));
+      list.appendChild(dd);
     }
   }
 
@@ -477,7 +594,8 @@
       fillCountries(features);
       const shown = features.length >= MAP_LIMIT ? ` (map shows the first ${MAP_LIMIT})` : "";
       const matches = stats.total === 1 ? "1 event matches" : `${stats.total} events match`;
-      status(matches + shown);
+      const asIncidents = view() === "incidents" ? ", shown as incidents" : "";
+      status(matches + asIncidents + shown);
       document.body.dataset.ready = String(generation);
     } catch (error) {
       status("cannot load events: " + error.message, true);
@@ -512,6 +630,10 @@
       apply(true);
     });
     $("f-type").addEventListener("change", () => apply(true));
+    $("f-view").addEventListener("change", () => {
+      state.selected = null;
+      apply(true);
+    });
     $("f-clear").addEventListener("click", () => {
       for (const name of FILTERS) $("f-" + name).value = "";
       apply(true);
