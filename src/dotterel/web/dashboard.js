@@ -163,7 +163,7 @@
       bounds.push([lat, lon]);
     }
     $("map").dataset.markers = String(features.length);
-    if (bounds.length) map.fitBounds(bounds, { padding: [40, 40], maxZoom: 6 });
+    if (bounds.length) map.fitBounds(bounds, { padding: [40, 40], maxZoom: 6, animate: false });
     return features;
   }
 
