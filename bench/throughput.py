@@ -130,6 +130,7 @@ def main(argv: list[str] | None = None) -> None:
     events = failed = 0
     first: float | None = None
     started = time.perf_counter()
+    cpu_started = time.process_time()
     for result in pipeline.pipe(corpus.articles):
         if first is None:
             first = time.perf_counter() - started
@@ -137,6 +138,7 @@ def main(argv: list[str] | None = None) -> None:
             failed += 1
         events += len(result.events)
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
 
     n = len(corpus.articles)
     rows = [
@@ -146,6 +148,11 @@ def main(argv: list[str] | None = None) -> None:
         ("events", f"{events}"),
         ("seconds", f"{seconds:.2f}  (pipe only; first article {first or 0.0:.3f} s)"),
         ("articles/s", f"{n / seconds:.1f}"),
+        (
+            "articles/s (CPU)",
+            f"{n / cpu_seconds:.1f}  (per CPU-second of this process: {cpu_seconds:.2f} s; "
+            "steadier than wall time when other work shares the core)",
+        ),
         ("words/s", f"{corpus.words / seconds:,.0f}"),
         ("events/s", f"{events / seconds:.1f}"),
         ("MB/s", f"{corpus.bytes / 1e6 / seconds:.3f}"),
