@@ -38,7 +38,8 @@ _T = TypeVar("_T")
 
 
 class _NotIndexed(ColumnElement[Any]):
-    """A column SQLite must not look up by an index (``+column``); plain elsewhere."""
+    """A column no index may serve: ``+column`` on SQLite, ``(column || '')`` or
+    ``(column + 0)`` on PostgreSQL; plain elsewhere."""
 
     inherit_cache = True
     _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
@@ -51,6 +52,13 @@ class _NotIndexed(ColumnElement[Any]):
 @compiles(_NotIndexed, "sqlite")
 def _sqlite_not_indexed(element: _NotIndexed, compiler: SQLCompiler, **kw: Any) -> str:
     return "+" + compiler.process(element.column, **kw)
+
+
+@compiles(_NotIndexed, "postgresql")
+def _postgresql_not_indexed(element: _NotIndexed, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.column, **kw)
+    neutral = "0" if element.type.python_type in (int, float) else "''"
+    return f"({column} {'+' if neutral == '0' else '||'} {neutral})"
 
 
 @compiles(_NotIndexed)
@@ -166,8 +174,9 @@ class EventFilter:
         if self.modality:
             found.append(EventRow.modality == self.modality)
         if self.text and self.text.strip() and scan_text:
-            pattern = EvidenceContains(self.text.strip()).pattern
-            found.append(EventRow.evidence.ilike(pattern, escape="\\"))
+            # lower() LIKE: no index serves it, so the date range chooses the rows
+            pattern = EvidenceContains(self.text.strip()).pattern.lower()
+            found.append(func.lower(EventRow.evidence).like(pattern, escape="\\"))
         elif self.text and self.text.strip():
             found.append(evidence_contains(self.text))
         if self.article_id:
@@ -230,7 +239,7 @@ class DayCount:
 # The first window of start dates a page reads, in days; each next one is _GROWTH times
 # wider. Windows up to _SCAN_TEXT_DAYS wide match text row by row, wider ones use the
 # store's text index.
-_FIRST_WINDOW = 16
+_FIRST_WINDOW = 1
 _GROWTH = 4
 _SCAN_TEXT_DAYS = 64
 
@@ -321,7 +330,7 @@ class _Reader:
     ) -> Page:
         """Up to ``limit`` rows after ``after``: dated rows by date, then undated rows.
 
-        Dated rows are found window by window of start dates (16 days, then 4 times
+        Dated rows are found window by window of start dates (a day, then 4 times
         wider each time) until the page is full: every query is bounded by a date range
         that an index serves, whether the filters keep many rows or few. Only the sort
         keys are sorted; the page's records are read by id afterwards.
@@ -358,7 +367,7 @@ def _walk(
 ) -> list[Any]:
     """Sort keys of up to ``want`` dated rows, window by window of start dates.
 
-    Each window (16 days, then 4 times wider each time) is read through the start-date
+    Each window (a day, then 4 times wider each time) is read through the start-date
     index, so every query is bounded and in order whether the filters keep many rows or
     few. Text is matched on each row in the short windows and looked up in the text
     index in the wide ones (where a common word would already have filled the page).
