@@ -7,6 +7,7 @@ Add fields freely; rename none without a migration note.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import re
 import unicodedata
@@ -208,9 +209,19 @@ class Event:
     article_ref: str | None = None
 
 
+_LEAVES = (str, int, float, bool, type(None))
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _plain(value: Any) -> Any:
+    if isinstance(value, _LEAVES):  # most values: return before the slower checks
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {name: _plain(getattr(value, name)) for name in _field_names(type(value))}
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, tuple | list):

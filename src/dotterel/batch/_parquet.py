@@ -1,7 +1,7 @@
 """Batch output as partitioned Parquet: ``DIR/events/`` and ``DIR/articles/``.
 
-Each finished chunk writes one part file into each folder, named by a hash of the
-chunk's keys: ``events/part-<hash>.parquet`` first, then ``articles/part-<hash>.parquet``,
+The worker that coded a chunk writes one part file into each folder, named by a hash of
+the chunk's keys: ``events/part-<hash>.parquet`` first, then ``articles/part-<hash>.parquet``,
 each through a hidden temporary file and an atomic rename. The articles parts are the
 record of what is done: a rerun reads their ``key`` column and skips those items, and
 an events part left without its articles part (a crash between the two) is removed.
@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dotterel.batch._workers import Outcome
-from dotterel.records import Event, to_dict
+from dotterel.records import Article, Event, to_dict
 
-__all__ = ["ARTICLE_SCHEMA", "EVENT_SCHEMA", "ParquetOutput", "event_row"]
+__all__ = ["ARTICLE_SCHEMA", "EVENT_SCHEMA", "Coded", "ParquetOutput", "event_row", "write_parts"]
 
 EVENT_SCHEMA = pa.schema(
     [
@@ -76,30 +76,38 @@ ARTICLE_SCHEMA = pa.schema(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Coded:
+    """One coded article: the key resuming tracks, its ref, the article and its events."""
+
+    key: str
+    ref: str
+    article: Article
+    events: list[Event]
+
+
+def write_parts(out: Path, coded: Sequence[Coded]) -> str:
+    """Write one chunk's events part, then its articles part; returns the part name."""
+    name = _part_name(c.key for c in coded)
+    events = [event_row(e, c.ref) for c in coded for e in c.events]
+    _write(pa.Table.from_pylist(events, schema=EVENT_SCHEMA), out / "events" / name)
+    rows = [_article_row(c) for c in coded]
+    _write(pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA), out / "articles" / name)
+    return name
+
+
 class ParquetOutput:
-    """Part files under ``out``; ``done`` holds the keys finished in any run."""
+    """The output folder as the client sees it: ``done`` holds the keys finished in any
+    run; opening it removes what a crashed run left half-written."""
 
     def __init__(self, out: Path) -> None:
+        self.out = out
         self.events_dir = out / "events"
         self.articles_dir = out / "articles"
         self.events_dir.mkdir(parents=True, exist_ok=True)
         self.articles_dir.mkdir(parents=True, exist_ok=True)
         self._drop_orphans()
         self.done: set[str] = self._read_done()
-
-    def write(self, outcomes: Sequence[Outcome]) -> None:
-        """Write the coded articles of one chunk (failures are not written)."""
-        coded = [o for o in outcomes if o.ok and o.article is not None and o.key not in self.done]
-        if not coded:
-            return
-        name = _part_name(o.key for o in coded)
-        events = [event_row(e, o.ref) for o in coded for e in o.events]
-        _write(pa.Table.from_pylist(events, schema=EVENT_SCHEMA), self.events_dir / name)
-        _write(
-            pa.Table.from_pylist([_article_row(o) for o in coded], schema=ARTICLE_SCHEMA),
-            self.articles_dir / name,
-        )
-        self.done.update(o.key for o in coded)
 
     def _read_done(self) -> set[str]:
         done: set[str] = set()
@@ -154,24 +162,23 @@ def event_row(event: Event, article_ref: str | None) -> dict[str, Any]:
     }
 
 
-def _article_row(outcome: Outcome) -> dict[str, Any]:
-    article = outcome.article
-    assert article is not None
+def _article_row(coded: Coded) -> dict[str, Any]:
+    article = coded.article
     published = article.published
     return {
-        "key": outcome.key,
+        "key": coded.key,
         "id": article.id,
-        "ref": outcome.ref,
+        "ref": coded.ref,
         "url": article.url,
         "title": article.title,
         "published": published.date() if isinstance(published, datetime) else published,
         "outlet": article.outlet,
         "language": article.language,
-        "events": len(outcome.events),
+        "events": len(coded.events),
     }
 
 
-def _part_name(keys: Any) -> str:
+def _part_name(keys: Iterable[str]) -> str:
     digest = hashlib.sha256("\n".join(sorted(keys)).encode("utf-8")).hexdigest()[:20]
     return f"part-{digest}.parquet"
 

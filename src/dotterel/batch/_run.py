@@ -1,9 +1,10 @@
-"""The batch run: stream items into chunks, code them on Dask, write what comes back.
+"""The batch run: stream items into chunks, code them on Dask, account for the results.
 
 The client reads the inputs lazily, skips what an earlier run finished, and keeps a
-bounded number of chunks in flight (memory stays flat on millions of articles). Each
-finished chunk goes to the store and/or the Parquet folder; every failed article is a
-line in the report file, never an exception.
+bounded number of chunks in flight (memory stays flat on millions of articles). The
+workers write each chunk to the store and/or the Parquet folder themselves; the client
+gets one small outcome per article, writes every failure as a line of the report (never
+an exception), and at the end fuses the newly stored articles into incidents.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import IO, Any
 from distributed import Client, Future, LocalCluster, as_completed
 
 from dotterel.batch._parquet import ParquetOutput
-from dotterel.batch._workers import Outcome, PipelinePlugin, Work, code_chunk, item_key
+from dotterel.batch._workers import Job, Outcome, PipelinePlugin, Work, code_chunk, item_key
 from dotterel.records import Article
 from dotterel.settings import Settings
 from dotterel.sources import Item, SourceProblem
@@ -89,13 +90,16 @@ def run_batch(
         raise ValueError("give out (a folder for Parquet) or db (a store URL), or both")
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be 1 or more, got {chunk_size}")
-    parquet = ParquetOutput(out) if out is not None else None
-    store = Store(db) if db is not None else None
+    parquet = ParquetOutput(out.resolve()) if out is not None else None
+    store = Store(db) if db is not None else None  # created and migrated before workers open it
     report.parent.mkdir(parents=True, exist_ok=True)
     try:
         with report.open("w", encoding="utf-8") as failures:
-            run = _Run(client, settings, parquet, store, failures, on_progress)
-            return run.all(items, chunk_size)
+            run = _Run(client, settings, parquet, db, failures, on_progress)
+            summary = run.all(items, chunk_size)
+        if store is not None:
+            store.fuse_pending()
+        return summary
     finally:
         if store is not None:
             store.close()
@@ -109,14 +113,15 @@ class _Run:
         client: Client,
         settings: Settings,
         parquet: ParquetOutput | None,
-        store: Store | None,
+        db: str | None,
         failures: IO[str],
         on_progress: Callable[[Progress], None] | None,
     ) -> None:
         self.client = client
         self.plugin = PipelinePlugin(settings)
         self.parquet = parquet
-        self.store = store
+        self.db = db
+        self.out = str(parquet.out) if parquet is not None else None
         self.failures = failures
         self.on_progress = on_progress
         self.seen: set[str] = set()
@@ -169,15 +174,15 @@ class _Run:
         return item
 
     def _finished(self, item: Work, key: str) -> bool:
-        """Done by an earlier run in every output asked for."""
-        if self.parquet is not None and key not in self.parquet.done:
-            return False
-        if self.store is not None:
-            return isinstance(item, Article) and self.store.article(item.id) is not None
-        return True
+        """Written to Parquet by an earlier run, with no store to check (workers check
+        the store, where they can also see a page's article id)."""
+        return self.db is None and self.parquet is not None and key in self.parquet.done
 
     def _submit(self, chunk: list[Work], finished: as_completed) -> None:
-        future = self.client.submit(code_chunk, chunk, self.plugin.name, pure=False)
+        done = self.parquet.done if self.parquet is not None else set()
+        in_parquet = frozenset(k for w in chunk if (k := item_key(w)) in done)
+        job = Job(self.out, self.db, in_parquet)
+        future = self.client.submit(code_chunk, chunk, self.plugin.name, job, pure=False)
         self.in_flight[future] = chunk
         finished.add(future)  # type: ignore[no-untyped-call]
 
@@ -190,16 +195,14 @@ class _Run:
             outcomes = [Outcome(item_key(w), _ref(w), stage="worker", error=reason) for w in chunk]
         finally:
             future.release()  # type: ignore[no-untyped-call]
-        coded = [o for o in outcomes if o.ok and o.article is not None]
-        if self.store is not None and coded:
-            self.store.add_many((o.article, o.events) for o in coded if o.article is not None)
-        if self.parquet is not None:
-            self.parquet.write(coded)
         for outcome in outcomes:
             if not outcome.ok:
                 self._fail(outcome.key, outcome.ref, outcome.stage or "?", outcome.error or "")
-        self.done += len(coded)
-        self.events += sum(len(o.events) for o in coded)
+            elif outcome.skipped:
+                self.skipped += 1
+            else:
+                self.done += 1
+                self.events += outcome.events
         if self.on_progress is not None:
             self.on_progress(self._progress())
 
