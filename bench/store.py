@@ -264,7 +264,7 @@ def percentile(values: list[float], share: float) -> float:
 def build(store: Store, world: World, articles: int) -> list[str]:
     """Ingest ``articles``; returns the report lines (rate, fusion cost by store size)."""
     lines = []
-    tenth = max(1, articles // 10)
+    tenth = max(1, -(-articles // 10))  # ten steps, the last one shorter
     ingest_seconds = 0.0
     stored = 0
     while stored < articles:

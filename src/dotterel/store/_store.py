@@ -10,7 +10,7 @@ Reading, for the CLI, the API and exports:
 
 * ``events(type=, country=, since=, until=, bbox=, text=, limit=)`` -> list[Event]
 * ``incidents(type=, country=, since=, until=, bbox=, text=, limit=, offset=)``
-  -> list[Incident], oldest first (undated last), then by id; ``incidents_query(...)``
+  -> list[Incident], oldest first, then by id; ``incidents_query(...)``
   is the SELECT behind it, for callers that page or count.
 * ``iter_incidents(...)``: the same, streamed (for exports).
 * ``incident(id)`` -> Incident | None; ``claims(id)`` -> list[Claim] (StoreError if no
@@ -251,7 +251,7 @@ class Store:
         limit: int | None = None,
         offset: int = 0,
     ) -> list[Incident]:
-        """Stored incidents, oldest first (undated last), then by id; filters as ``events``
+        """Stored incidents, oldest first, then by id; filters as ``events``
         (``text`` matches any member's evidence)."""
         query = incidents_query(
             type=type,
@@ -399,7 +399,7 @@ def incidents_query(
     if text is not None:
         members = select(EventRow.incident_id).where(evidence_contains(text))
         query = query.where(IncidentRow.id.in_(members))
-    order = (IncidentRow.date_start.asc().nulls_last(), IncidentRow.id)
+    order = (IncidentRow.date_start, IncidentRow.id)  # fusion dates every incident
     return query.order_by(*order).limit(limit).offset(offset or None)
 
 

@@ -126,6 +126,8 @@ class IncidentRow(Base):
         Index("ix_incidents_target_country_date_start", "target_country", "date_start"),
         Index("ix_incidents_place_country_date_start", "place_country", "date_start"),
         Index("ix_incidents_lat_lon", "lat", "lon"),
+        # A type's incidents in date order (every incident is dated): no sort for a page.
+        Index("ix_incidents_type_date_start", "type", "date_start", "id"),
     )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
