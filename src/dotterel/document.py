@@ -33,7 +33,8 @@ class Tokens(list[Token]):
     ``doc[i]`` makes a new Token object on every call, and the stages look at tokens
     millions of times per thousand articles; this list is made once. ``tokens[i]`` is a
     Token, ``tokens[a:b]`` a list of them; ``span(a, b)`` is the spaCy Span, ``text(a, b)``
-    its text without making one, and ``lower`` every token's lower-case form.
+    its text without making one; ``texts`` and ``lower`` hold every token's text and its
+    lower-case form.
     """
 
     def __init__(self, doc: Doc, text: str | None = None) -> None:
@@ -42,7 +43,8 @@ class Tokens(list[Token]):
         super().__init__(doc)
         self.doc = doc
         self._text = doc.text if text is None else text
-        self.lower: list[str] = [t.lower_ for t in self]
+        self.texts: list[str] = [t.text for t in self]
+        self.lower: list[str] = [t.lower() for t in self.texts]
 
     @property
     def vocab(self) -> Any:
@@ -55,7 +57,7 @@ class Tokens(list[Token]):
         """The article text of tokens ``start:end`` (``doc[start:end].text``, without
         making a Span)."""
         last = self[end - 1]
-        return self._text[self[start].idx : last.idx + len(last.text)]
+        return self._text[self[start].idx : last.idx + len(self.texts[end - 1])]
 
     def words(self, start: int, end: int) -> str:
         """Tokens ``start:end`` in lower case, joined by single spaces."""

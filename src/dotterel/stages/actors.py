@@ -336,7 +336,7 @@ class ActorTagger:
             return None  # "Volker Turk", "Jordan Peterson": part of a person's name
         if entry.kind in {"country", "demonym", "metonym", "organisation"}:
             j = end
-            if j < stop and tokens[j].text in {"'s", "’s", "'"}:
+            if j < stop and tokens.texts[j] in {"'s", "’s", "'"}:
                 j += 1
             if entry.kind == "demonym" and j < stop and tokens.lower[j] in LOCATIVE_NOUNS:
                 # "Pakistani border posts", "Russian soil": the country's territory, which
@@ -407,7 +407,7 @@ class ActorTagger:
         head word, unknown to the knowledge base, kept as written with no country code."""
         found: list[ActorMention] = []
         for i in range(sentence.start + 1, sentence.end):
-            sector = self.org_heads.get(tokens[i].text)
+            sector = self.org_heads.get(tokens.texts[i])
             if sector is None or i in covered or not tokens[i].is_title:
                 continue
             j = i
@@ -669,12 +669,12 @@ def _surnames(
     people: dict[str, ActorMention] = {}
     for m in mentions:
         if m.kind == "person" and m.end - m.start >= 2 and tokens[m.end - 1].is_title:
-            people.setdefault(tokens[m.end - 1].text, m)
+            people.setdefault(tokens.texts[m.end - 1], m)
     taken = {i for m in mentions for i in range(m.start, m.end)}
     found: list[ActorMention] = []
     for sentence in sentences:
         for i in range(sentence.start, sentence.end):
-            person = people.get(tokens[i].text)
+            person = people.get(tokens.texts[i])
             if person is None or i in taken or i < person.end:
                 continue
             found.append(
@@ -684,7 +684,7 @@ def _surnames(
                     end=i + 1,
                     start_char=tokens[i].idx,
                     end_char=tokens[i].idx + len(tokens[i]),
-                    text=tokens[i].text,
+                    text=tokens.texts[i],
                     sentence=sentence.index,
                     prep=governing_preposition(tokens, i, sentence.start),
                 )
@@ -717,7 +717,7 @@ def _resolve_pronouns(
                     end=i + 1,
                     start_char=tokens[i].idx,
                     end_char=tokens[i].idx + len(tokens[i]),
-                    text=tokens[i].text,
+                    text=tokens.texts[i],
                     kind="pronoun",
                     sentence=sentence.index,
                     prep=governing_preposition(tokens, i, sentence.start),

@@ -100,7 +100,11 @@ class EventCoder:
         self.cues = knowledge.cues
         self.finder = TriggerFinder(knowledge, nlp)
         self.complement_heads = knowledge.cues.complement_heads
-        self.context = [tuple(c.split()) for c in knowledge.cues.context_prepositions]
+        # Context cues ("in response to") by their last word, the one a backward scan meets.
+        self.context: dict[str, list[tuple[str, ...]]] = {}
+        for cue in knowledge.cues.context_prepositions:
+            words = tuple(cue.split())
+            self.context.setdefault(words[-1], []).append(words)
         self.offices = Offices(knowledge)
         self.acled = AcledCoder(knowledge.acled)
 
@@ -173,13 +177,13 @@ class EventCoder:
         steps = 0
         while i > sentence.start and steps < 12:
             k = i - floor
-            for cue in self.context:
+            for cue in self.context.get(words[k - 1], ()):
                 if k >= len(cue) and tuple(words[k - len(cue) : k]) == cue:
                     return True
-            word = tokens[i - 1]
-            if word.lower_ in _VERBISH or (word.is_punct and word.text != "-"):
+            word, lower = tokens[i - 1], words[k - 1]
+            if lower in _VERBISH or (word.is_punct and tokens.texts[i - 1] != "-"):
                 return False
-            if word.lower_.endswith("ed") and len(word) > 4 and word.is_lower:
+            if lower.endswith("ed") and len(lower) > 4 and word.is_lower:
                 return False
             i -= 1
             steps += 1
@@ -411,19 +415,20 @@ class EventCoder:
     ) -> When | None:
         tokens = doc.tokens
         assert tokens is not None
-        start = clause_start(tokens, trigger, sentence)
-        stop = clause_stop(tokens, trigger, sentence)
-        lead = _first_clause(tokens, sentence)
-        times: list[TimeMention] = [
-            t
-            for t in doc.by_sentence("times", sentence.index)
-            if not _is_dateline(t, sentence) and (start <= t.start < stop or t.start < lead)
-        ]
-        if not times:  # the report's own time: "told Trump on Monday that he hoped..."
+        in_sentence: list[TimeMention] = doc.by_sentence("times", sentence.index)
+        times: list[TimeMention] = []
+        if in_sentence:
+            start = clause_start(tokens, trigger, sentence)
+            stop = clause_stop(tokens, trigger, sentence)
+            lead = _first_clause(tokens, sentence)
             times = [
                 t
-                for t in doc.by_sentence("times", sentence.index)
-                if t.end <= trigger.start and not _is_dateline(t, sentence)
+                for t in in_sentence
+                if not _is_dateline(t, sentence) and (start <= t.start < stop or t.start < lead)
+            ]
+        if not times:  # the report's own time: "told Trump on Monday that he hoped..."
+            times = [
+                t for t in in_sentence if t.end <= trigger.start and not _is_dateline(t, sentence)
             ][-1:]
         if times:
             nearest = min(times, key=lambda t: _distance(t, trigger))
@@ -583,7 +588,7 @@ def _where_clause(tokens: Tokens, start: int) -> bool:
 def _first_clause(tokens: Tokens, sentence: Sentence) -> int:
     """End of a sentence-initial adverbial ("On Thursday, ...", "In Kursk, ..."), else start."""
     for i in range(sentence.start, min(sentence.start + 12, sentence.end)):
-        if tokens[i].text == ",":
+        if tokens.texts[i] == ",":
             first = tokens.lower[sentence.start]
             return (
                 i

@@ -172,13 +172,13 @@ class PlaceTagger:
         found = []
         i = sentence.start
         while i < sentence.end:
-            if not tokens[i].text[:1].isupper() or i in blocked or tokens[i].text in _CALENDAR:
+            if not tokens.texts[i][:1].isupper() or i in blocked or tokens.texts[i] in _CALENDAR:
                 i += 1
                 continue
             hit = None
             for n in range(min(self.gazetteer.max_words, sentence.end - i), 0, -1):
                 last = i + n - 1
-                if not (tokens[last].text[:1].isupper() or tokens.lower[last] in _REGION_WORDS):
+                if not (tokens.texts[last][:1].isupper() or tokens.lower[last] in _REGION_WORDS):
                     continue
                 text = tokens.text(i, i + n)
                 name = text.title() if text.isupper() and len(text) > 3 else text
@@ -367,7 +367,7 @@ class PlaceTagger:
         """ "Palma in Mozambique's north", "Goma, Congo", "Pokrovsk in the Donetsk region":
         the text says which country or region a town lies in."""
         j = end
-        if j >= sentence.end or tokens[j].text not in {",", "in"}:
+        if j >= sentence.end or tokens.texts[j] not in {",", "in"}:
             return None
         j += 1
         if j < sentence.end and tokens.lower[j] == "the":
@@ -467,7 +467,7 @@ def _focus(mentions: list[PlaceMention]) -> str | None:
 
 def _possessive(tokens: Tokens, end: int, sentence: Sentence) -> bool:
     """ "in Kyiv's relations": a name in the possessive names an actor, not where."""
-    if end >= sentence.end or tokens[end].text not in {"'s", "’s"}:
+    if end >= sentence.end or tokens.texts[end] not in {"'s", "’s"}:
         return False
     following = tokens.lower[end + 1] if end + 1 < sentence.end else ""
     return following not in _PLACE_NOUNS
@@ -520,9 +520,9 @@ def _reads_as_place(
         and (before.lower_.endswith("ed") or before.lower_ in _OBJECT_VERBS)
     ):
         return True  # "shelled Kherson", "struck Kharkiv": the place is the object
-    if end < sentence.end - 1 and tokens[end].text == "," and tokens[end + 1].text[:1].isupper():
+    if end < sentence.end - 1 and tokens.texts[end] == "," and tokens.texts[end + 1][:1].isupper():
         return True  # "Vyshneve, outside Kyiv" or "Goma, Congo"
-    if end < sentence.end and tokens[end].text in {"'s", "’s"}:
+    if end < sentence.end and tokens.texts[end] in {"'s", "’s"}:
         return entry.population >= _BIG_CITY
     sentence_initial = start == sentence.start
     if entry.population >= _BIG_CITY and not (sentence_initial and tokens[start].is_stop):

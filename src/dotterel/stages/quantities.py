@@ -198,13 +198,13 @@ class QuantityTagger:
             return self.cues.vague_numbers[word], i + 1, True
         if two in self.cues.number_words:
             value, end = self.cues.number_words[two], i + 2
-        elif _DIGITS.match(tokens[i].text):
-            value, end = int(float(tokens[i].text.replace(",", ""))), i + 1
+        elif _DIGITS.match(tokens.texts[i]):
+            value, end = int(float(tokens.texts[i].replace(",", ""))), i + 1
         elif word in self.cues.number_words:
             value, end = self.cues.number_words[word], i + 1
             if (
                 end + 1 < stop
-                and tokens[end].text == "-"
+                and tokens.texts[end] == "-"
                 and tokens.lower[end + 1] in (self.cues.number_words)
             ):
                 value += self.cues.number_words[tokens.lower[end + 1]]
@@ -256,7 +256,7 @@ class QuantityTagger:
                 words = tokens.words(j, j + n)
                 if j + n <= stop and words in self.units:
                     return self.units[words], j + n
-            if (tokens[j].is_punct and tokens[j].text != "-") or tokens[j].like_num:
+            if (tokens[j].is_punct and tokens.texts[j] != "-") or tokens[j].like_num:
                 break
             j += 1
             if tokens.lower[j - 1] not in _LINKS:
@@ -270,13 +270,13 @@ class QuantityTagger:
         if tokens.lower[end - 1] in self.cues.killed and unit == "person":
             return "killed"
         for j in range(start - 1, max(sentence.start, start - 5) - 1, -1):
-            if tokens[j].text in _BOUNDARY:
+            if tokens.texts[j] in _BOUNDARY:
                 break
             role = self._cue(tokens[j])
             if role:
                 return role
         for j in range(end, min(sentence.end, end + 5)):
-            if tokens[j].text in _BOUNDARY:
+            if tokens.texts[j] in _BOUNDARY:
                 break
             role = self._cue(tokens[j])
             if role:
@@ -300,12 +300,12 @@ def _is_date_or_measure(tokens: Tokens, i: int, after: int, sentence: Sentence) 
         return True  # "one of which": a pointer, not a count
     if after < sentence.end and tokens.lower[after] in _NOT_COUNT:
         return True
-    if after + 1 < sentence.end and tokens[after].text == "-":
+    if after + 1 < sentence.end and tokens.texts[after] == "-":
         return tokens.lower[after + 1] in _NOT_COUNT
     if i > sentence.start:
         before = tokens.lower[i - 1]
         if before in {"in", "since", "article", "no", "number", "resolution", "$", "page"}:
-            return tokens[i].text.isdigit() and (len(tokens[i].text) == 4 or before != "in")
+            return tokens.texts[i].isdigit() and (len(tokens.texts[i]) == 4 or before != "in")
         if (
             before[:3]
             in {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
@@ -317,7 +317,7 @@ def _is_date_or_measure(tokens: Tokens, i: int, after: int, sentence: Sentence) 
 
 def _clause_start(tokens: Tokens, i: int, floor: int) -> int:
     j = i
-    while j > floor and tokens[j - 1].text not in _BOUNDARY:
+    while j > floor and tokens.texts[j - 1] not in _BOUNDARY:
         j -= 1
     return j
 
@@ -330,7 +330,7 @@ def _skip_adverbs(tokens: Tokens, begin: int, end: int) -> int:
 
 def _clause_end(tokens: Tokens, i: int, stop: int) -> int:
     j = i
-    while j < stop and tokens[j].text not in _BOUNDARY and not tokens[j].is_punct:
+    while j < stop and tokens.texts[j] not in _BOUNDARY and not tokens[j].is_punct:
         j += 1
     return j
 

@@ -114,7 +114,7 @@ def clause_start(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> int:
         word = tokens.lower[i - 1]
         if word in CLAUSE_WORDS:
             return i
-        if word == "and" and i - 2 >= sentence.start and tokens[i - 2].text == ",":
+        if word == "and" and i - 2 >= sentence.start and tokens.texts[i - 2] == ",":
             return i
         i -= 1
     return sentence.start
@@ -270,7 +270,7 @@ def clause_stop(tokens: Tokens, trigger: Trigger, sentence: Sentence, reach: boo
         if reach and word == "that" and j == trigger.end:
             j += 1
             continue
-        if word in _STOP_WORDS or (word == "and" and tokens[j - 1].text == ","):
+        if word in _STOP_WORDS or (word == "and" and tokens.texts[j - 1] == ","):
             return j
         if word == "to" and j + 1 < sentence.end and j > trigger.end:
             following = tokens[j + 1]
