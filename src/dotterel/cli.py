@@ -544,7 +544,9 @@ def batch(
         Path | None,
         typer.Option("--report", help="Failed articles as JSONL (default: OUT/failed.jsonl)."),
     ] = None,
-    chunk_size: Annotated[int, typer.Option("--chunk-size", min=1, help="Articles per task.")] = 50,
+    chunk_size: Annotated[
+        int, typer.Option("--chunk-size", min=1, help="Articles per task.")
+    ] = 200,
     published: Published = None,
     text_col: TextCol = "text",
     date_col: DateCol = "published",

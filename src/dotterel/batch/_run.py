@@ -82,7 +82,7 @@ def run_batch(
     out: Path | None = None,
     db: str | None = None,
     report: Path,
-    chunk_size: int = 50,
+    chunk_size: int = 200,
     on_progress: Callable[[Progress], None] | None = None,
 ) -> BatchSummary:
     """Code ``items`` on ``client``'s workers into ``out`` (Parquet) and/or ``db``."""
