@@ -185,3 +185,25 @@ def test_a_clash_has_both_sides(pipeline: Pipeline, text: str, expected: tuple[s
     [event] = code(pipeline, text)
     assert event.source is not None and event.target is not None
     assert (event.type, event.source.sector, event.target.sector) == ("ASSAULT", *expected)
+
+
+def test_a_sports_report_codes_no_events(pipeline: Pipeline) -> None:
+    text = (
+        "Jasprit Bumrah took three wickets as India beat Pakistan by six runs in their "
+        "World Cup match on Sunday. Pakistan's pace attack had bowled India out in 19 overs, "
+        "and Bumrah struck again to bowl Mohammad Rizwan."
+    )
+    assert code(pipeline, text) == []
+
+
+def test_a_clause_restating_the_event_is_no_second_event(pipeline: Pipeline) -> None:
+    text = (
+        "Polish warplanes shot down Russian drones over eastern Poland on Monday, the first "
+        "time a NATO member has fired on Russian military assets."
+    )
+    assert [flat(e) for e in code(pipeline, text)] == [("ASSAULT", "RUS", "POL", "asserted")]
+
+
+def test_an_interception_phrase_in_the_passive_swaps_the_sides(pipeline: Pipeline) -> None:
+    text = "Iran launched 300 drones at Israel on Sunday; most were shot down by Israel."
+    assert [flat(e) for e in code(pipeline, text)] == [("ASSAULT", "IRN", "ISR", "asserted")]

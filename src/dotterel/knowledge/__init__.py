@@ -162,6 +162,8 @@ class Cues:
     number_words: dict[str, int]
     multipliers: dict[str, int]
     vague_numbers: dict[str, int]
+    sport: tuple[str, ...] = ()
+    restatement: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,6 +444,8 @@ def load_cues() -> Cues:
         number_words={str(k): int(v) for k, v in (raw.get("number_words") or {}).items()},
         multipliers={str(k): int(v) for k, v in (raw.get("multipliers") or {}).items()},
         vague_numbers={str(k): int(v) for k, v in (raw.get("vague_numbers") or {}).items()},
+        sport=words("sport"),
+        restatement=words("restatement"),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from datetime import timedelta
 
 from spacy.language import Language
@@ -42,6 +43,8 @@ from dotterel.stages.triggers import Trigger, TriggerFinder
 __all__ = ["PIPELINE_VERSION", "EventCoder"]
 
 PIPELINE_VERSION = "0.1.0"
+# Distinct sport words that make an article a sports report (cues.yaml: sport).
+_SPORT_WORDS = 3
 # Types that are acts in the world rather than statements.
 _MATERIAL = frozenset({"ASSAULT", "COERCE", "PROTEST", "MOBILIZE", "RETREAT"})
 # Types whose events keep the counts near their trigger (drones, aid, troops, arrests).
@@ -107,11 +110,18 @@ class EventCoder:
             self.context.setdefault(words[-1], []).append(words)
         self.offices = Offices(knowledge)
         self.acled = AcledCoder(knowledge.acled)
+        self.sport = re.compile(
+            r"\b(?:" + "|".join(re.escape(w) for w in knowledge.cues.sport) + r")\b"
+        )
+        self.restatement = tuple(f" {cue} " for cue in knowledge.cues.restatement)
 
     def __call__(self, doc: Document) -> Document:
         tokens = doc.tokens
         if tokens is None:
             raise ValueError("events needs the segment stage first")
+        if self._about_sport(doc.article.text):
+            doc.events = []  # "Bumrah struck to bowl Rizwan": a match report codes nothing
+            return doc
         candidates: list[Candidate] = []
         told: set[str] = set()  # events a verb asserts: kept even with no one named
         last_date: When | None = None
@@ -160,7 +170,11 @@ class EventCoder:
         kept: list[tuple[Trigger, Trigger | None]] = []
         seen: list[Trigger] = []
         for trigger in triggers:
-            background = trigger.kind == "noun" and self._is_background(tokens, trigger, sentence)
+            background = (
+                self._is_background(tokens, trigger, sentence)
+                if trigger.kind == "noun"
+                else self._restates(tokens, trigger, sentence)
+            )
             head = self._complement_of(tokens, trigger, seen, sentence)
             if head is not None:
                 kept = [(t, trigger if t is head and a is None else a) for t, a in kept]
@@ -168,6 +182,16 @@ class EventCoder:
                 kept.append((trigger, None))
             seen.append(trigger)
         return kept
+
+    def _about_sport(self, text: str) -> bool:
+        """Three different sport words make an article a sports report."""
+        return len(set(self.sport.findall(text.lower()))) >= _SPORT_WORDS
+
+    def _restates(self, tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:
+        """ "..., the first time a NATO member has fired on Russian assets": a clause that
+        characterises the event before it, not a new one."""
+        window = " " + tokens.words(max(sentence.start, trigger.start - 8), trigger.start) + " "
+        return any(cue in window for cue in self.restatement)
 
     def _is_background(self, tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:
         """A noun after "following", "in response to"... with no verb between: context."""

@@ -123,6 +123,9 @@ def clause_start(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> int:
 def _is_passive(tokens: Tokens, trigger: Trigger, floor: int) -> bool:
     if trigger.kind not in {"verb", "pair", "phrase"}:
         return False
+    long_phrase = trigger.kind == "phrase" and trigger.end - trigger.start > 1
+    if long_phrase and tokens.lower[trigger.start] in AUXILIARIES:
+        return True  # the phrase holds its own auxiliary: "were shot down"
     if tokens.lower[trigger.head].endswith("ing"):
         return False  # "were attacking": progressive, not passive
     for j in range(trigger.head - 1, max(floor, trigger.head - 3) - 1, -1):
