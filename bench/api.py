@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+import psutil
 from sqlalchemy import create_engine, make_url, text
 
 from dotterel.records import (
@@ -207,6 +208,19 @@ def queries(rng: random.Random, n: int) -> list[dict[str, Any]]:
     return found
 
 
+WARM_UP = 50  # requests sent one by one before the timed load
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and all its children (the workers)."""
+    process = psutil.Process(pid)
+    total = 0.0
+    for each in [process, *process.children(recursive=True)]:
+        times = each.cpu_times()
+        total += times.user + times.system
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -243,17 +257,28 @@ class Connections:
     def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.resent = 0  # requests sent again after a kept-alive connection was dropped
 
     async def get(self, path: str) -> tuple[int, bytes]:
         request = f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n\r\n".encode()
-        reader, writer = self.idle.pop() if self.idle else await self._open()
+        if self.idle:
+            reused = self.idle.pop()
+            try:
+                return await self._exchange(reused, request)
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                # the server dropped a kept-alive connection: send it anew, as clients do
+                reused[1].close()
+                self.resent += 1
+        return await self._exchange(await self._open(), request)
+
+    async def _exchange(
+        self, connection: tuple[asyncio.StreamReader, asyncio.StreamWriter], request: bytes
+    ) -> tuple[int, bytes]:
+        reader, writer = connection
         writer.write(request)
         first = await reader.readline()
-        if not first:  # the server closed an idle connection (keep-alive timeout)
-            writer.close()
-            reader, writer = await self._open()
-            writer.write(request)
-            first = await reader.readline()
+        if not first:
+            raise ValueError("connection closed")
         status = int(first.split()[1])
         length = 0
         while (line := await reader.readline()) not in (b"\r\n", b""):
@@ -261,7 +286,7 @@ class Connections:
             if name.strip().lower() == b"content-length":
                 length = int(value)
         body = await reader.readexactly(length)
-        self.idle.append((reader, writer))
+        self.idle.append(connection)
         return status, body
 
     async def _open(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
@@ -287,7 +312,7 @@ def with_cursors(base: str, plain: list[dict[str, Any]]) -> list[str]:
 
 async def load(port: int, paths: list[str], rate: float, seconds: float) -> dict[str, Any]:
     pool = Connections("127.0.0.1", port)
-    for path in paths[:50]:  # warm the server and the connection
+    for path in paths[:WARM_UP]:  # warm the server and the connection
         await pool.get(path)
     total = int(rate * seconds)
     latencies: list[float] = []
@@ -325,6 +350,7 @@ async def load(port: int, paths: list[str], rate: float, seconds: float) -> dict
         "mean": 1000 * statistics.fmean(latencies),
         "errors": errors,
         "distinct_queries": len(paths),
+        "resent": pool.resent,
     }
 
 
@@ -364,7 +390,9 @@ def main() -> None:
     server = start_server(url, port, args.workers, log)
     try:
         paths = with_cursors(f"http://127.0.0.1:{port}", queries(random.Random(args.seed), 300))
+        cpu_before = cpu_seconds(server.pid)
         result = asyncio.run(load(port, paths, args.rate, args.seconds))
+        cpu_ms = 1000 * (cpu_seconds(server.pid) - cpu_before) / (result["requests"] + WARM_UP)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -392,7 +420,13 @@ def main() -> None:
         f"p99 {result['p99']:.1f}  max {result['max']:.1f}  mean {result['mean']:.1f}"
     )
     print(
-        f"errors: {len(result['errors'])}"
+        f"server CPU: {cpu_ms:.2f} ms per request (its processes' user + system time"
+        + (", PostgreSQL's own not counted" if args.pg else "")
+        + f"), so about {1000 / cpu_ms:.0f} requests/s per core it gets"
+    )
+    print(
+        f"errors: {len(result['errors'])}; sent again on a new connection after the server "
+        f"dropped a kept-alive one: {result['resent']}"
         + (f" (first: {result['errors'][0]})" if result["errors"] else "")
     )
     print("command: " + shlex.join([sys.executable, *sys.argv]))
