@@ -18,9 +18,9 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, or_, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 
@@ -313,10 +313,10 @@ class _Reader:
         self._engine = store._engine
         self._url = store._url
 
-    def _read(self, action: str, work: Callable[[Session], _T]) -> _T:
+    def _read(self, action: str, work: Callable[[Connection], _T]) -> _T:
         try:
-            with Session(self._engine) as session:
-                return work(session)
+            with self._engine.connect() as connection:
+                return work(connection)
         except SQLAlchemyError as exc:
             raise store_error(action, self._url, exc) from exc
 
@@ -339,17 +339,17 @@ class _Reader:
             raise ValueError(f"limit must be 1 or more, got {limit}")
         want = limit + 1
 
-        def run(session: Session) -> Page:
+        def run(connection: Connection) -> Page:
             rows: list[Any] = []
             if after is None or after.date is not None:
-                rows = _walk(session, order, table, where, after, want)
+                rows = _walk(connection, order, table, where, after, want)
             if len(rows) < want:
                 undated_after = after if after is not None and after.date is None else None
                 query = order.undated(where.conditions(table), undated_after)
-                rows += session.execute(query.limit(want - len(rows))).all()
+                rows += connection.execute(query.limit(want - len(rows))).all()
             shown = rows[:limit]
             ids = [str(row[-1]) for row in shown]
-            found: dict[str, str] = dict(session.execute(order.texts(ids)).all()) if ids else {}
+            found: dict[str, str] = dict(connection.execute(order.texts(ids)).all()) if ids else {}
             last = shown[-1] if len(rows) > limit else None
             cursor = None if last is None else Cursor(last[0], tuple(str(k) for k in last[1:]))
             return Page([found[i] for i in ids], cursor)
@@ -358,7 +358,7 @@ class _Reader:
 
 
 def _walk(
-    session: Session,
+    connection: Connection,
     order: _Order,
     table: _Table,
     where: EventFilter,
@@ -372,7 +372,7 @@ def _walk(
     few. Text is matched on each row in the short windows and looked up in the text
     index in the wide ones (where a common word would already have filled the page).
     """
-    first, last = session.execute(order.span()).one()
+    first, last = connection.execute(order.span()).one()
     if first is None:
         return []
     start = max(d for d in (first, where.since, after.date if after else None) if d is not None)
@@ -383,7 +383,7 @@ def _walk(
         stop = min(start + timedelta(days=days), end + timedelta(days=1))
         conditions = where.conditions(table, scan_text=days <= _SCAN_TEXT_DAYS, date_index=True)
         query = order.window(conditions, start, stop, after)
-        rows += session.execute(query.limit(want - len(rows))).all()
+        rows += connection.execute(query.limit(want - len(rows))).all()
         start, days = stop, days * _GROWTH
     return rows
 
