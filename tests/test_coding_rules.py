@@ -207,3 +207,16 @@ def test_a_clause_restating_the_event_is_no_second_event(pipeline: Pipeline) -> 
 def test_an_interception_phrase_in_the_passive_swaps_the_sides(pipeline: Pipeline) -> None:
     text = "Iran launched 300 drones at Israel on Sunday; most were shot down by Israel."
     assert [flat(e) for e in code(pipeline, text)] == [("ASSAULT", "IRN", "ISR", "asserted")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Iraq condemned the strike on Monday as a 'blatant attack' on its sovereignty.",
+        "Bangladesh imposed a curfew after clashes between police and students protesting.",
+    ],
+)
+def test_characterisations_and_context_phrases_are_not_new_events(
+    pipeline: Pipeline, text: str
+) -> None:
+    assert [e.type for e in code(pipeline, text) if e.type in {"ASSAULT", "PROTEST"}] == []

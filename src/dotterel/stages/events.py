@@ -170,11 +170,12 @@ class EventCoder:
         kept: list[tuple[Trigger, Trigger | None]] = []
         seen: list[Trigger] = []
         for trigger in triggers:
+            # A noun, or a participle inside a noun phrase ("after clashes between police
+            # and students protesting ..."), after "following", "after" ...: context.
+            nominal = trigger.kind == "noun" or tokens.lower[trigger.head].endswith("ing")
             background = (
-                self._is_background(tokens, trigger, sentence)
-                if trigger.kind == "noun"
-                else self._restates(tokens, trigger, sentence)
-            )
+                nominal and self._is_background(tokens, trigger, sentence)
+            ) or self._restates(tokens, trigger, sentence)
             head = self._complement_of(tokens, trigger, seen, sentence)
             if head is not None:
                 kept = [(t, trigger if t is head and a is None else a) for t, a in kept]
@@ -205,6 +206,9 @@ class EventCoder:
                 if k >= len(cue) and tuple(words[k - len(cue) : k]) == cue:
                     return True
             word, lower = tokens[i - 1], words[k - 1]
+            if word.is_quote:  # "as a 'blatant attack'"
+                i -= 1
+                continue
             if lower in _VERBISH or (word.is_punct and tokens.texts[i - 1] != "-"):
                 return False
             if lower.endswith("ed") and len(lower) > 4 and word.is_lower:
