@@ -220,3 +220,14 @@ def test_characterisations_and_context_phrases_are_not_new_events(
     pipeline: Pipeline, text: str
 ) -> None:
     assert [e.type for e in code(pipeline, text) if e.type in {"ASSAULT", "PROTEST"}] == []
+
+
+def test_a_generic_speaker_takes_the_story_country_not_the_place_it_speaks_of(
+    pipeline: Pipeline,
+) -> None:
+    text = (
+        "NIAMEY, Sept 25 — Niger's junta ordered French troops to leave on Monday. "
+        "The junta also accused France of massing troops in neighbouring Benin."
+    )
+    accusations = [flat(e) for e in code(pipeline, text) if e.type == "ACCUSE"]
+    assert accusations == [("ACCUSE", "NER", "FRA", "asserted")]

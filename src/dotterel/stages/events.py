@@ -275,7 +275,10 @@ class EventCoder:
         mood = modality(tokens, trigger, sentence, self.cues)
         place = self._place(doc, trigger, sentence, None, None)
         where = place.country if place is not None else None
-        source_actor = self._actor(source, doc, where)
+        # A speaker is not where the act it speaks of happened ("the junta accused France
+        # of massing troops in Benin"): a generic source of a statement takes the story's
+        # country.
+        source_actor = self._actor(source, doc, where if trigger.type in _MATERIAL else None)
         if target is not None and target.kind == "generic" and where is None:
             where = _other_party(actors, source)  # "Russian attacks, one of which killed 14
         target_actor = self._actor(target, doc, where) or _place_as_target(doc, trigger, sentence)
