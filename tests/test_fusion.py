@@ -9,6 +9,7 @@ line added) in twelve articles; the real ``Pipeline`` codes them and a real stor
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -517,3 +518,26 @@ def test_incident_records_round_trip(store: Store, coded: list[Result]) -> None:
     store.add_many(_items(coded))
     for incident in store.incidents():
         assert Incident.from_dict(json.loads(json.dumps(incident.to_dict()))) == incident
+
+
+def test_concurrent_writers_fuse_as_one_writer_would(store: Store, coded: list[Result]) -> None:
+    items = _items(coded)
+    errors: list[BaseException] = []
+
+    def writer(share: list[tuple[Article, list[Event]]]) -> None:
+        try:
+            with Store(store.url) as mine:
+                for article, events in share:
+                    mine.add(article, events)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(items[n::3],)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with Store(":memory:") as reference:
+        reference.add_many(items)
+        assert _dump(store) == _dump(reference)

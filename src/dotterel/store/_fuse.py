@@ -39,7 +39,7 @@ from dotterel.store.models import ArticleRow, ArticleSketchRow, EventRow, Incide
 __all__ = ["Fuser", "incident_row"]
 
 _CHUNK = 500
-_LOCK_KEY = 0x646F7474  # PostgreSQL advisory lock serialising fusing writers ("dott")
+_LOCK_KEY = 0x646F7474  # PostgreSQL advisory locks serialising a store's fusing writers
 _WINDOW = DAY_SLACK + timedelta(days=MAX_SPAN)
 
 _TRACE_COLUMNS = (
@@ -104,7 +104,8 @@ class Fuser:
             return
         conn = session.connection()
         if conn.dialect.name == "postgresql":
-            conn.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
+            schema = func.hashtext(func.current_schema())  # one lock per store, not per server
+            conn.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY, schema)))
         links = link_articles(conn, self.sketcher, [article for article, _ in items])
         batch = _Batch()
         for _, events in items:
