@@ -231,3 +231,8 @@ def test_a_generic_speaker_takes_the_story_country_not_the_place_it_speaks_of(
     )
     accusations = [flat(e) for e in code(pipeline, text) if e.type == "ACCUSE"]
     assert accusations == [("ACCUSE", "NER", "FRA", "asserted")]
+
+
+def test_a_joint_act_has_the_first_named_party_as_source(pipeline: Pipeline) -> None:
+    text = "US and Guyanese forces held joint flight exercises over Guyana on Thursday."
+    assert [flat(e) for e in code(pipeline, text)] == [("COOPERATE", "USA", "GUY", "asserted")]

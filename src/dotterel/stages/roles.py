@@ -256,10 +256,15 @@ def _first_after(actors: list[ActorMention], trigger: Trigger, stop: int) -> Act
 def _coordinated(
     tokens: Tokens, subject: ActorMention, actors: list[ActorMention]
 ) -> ActorMention | None:
-    """The second party of "A and B": "Russian and Ukrainian delegations met"."""
+    """The other party of "A and B": "Russian and Ukrainian delegations met" (B for A), or
+    "US and Guyanese forces held joint exercises" (A for B, when B owns the noun)."""
     for m in actors:
         near = m.start > subject.start and m.start - subject.end <= 2
         if near and any(t.lower_ in {"and", "&"} for t in tokens[subject.end : m.start]):
+            return m
+    for m in actors:
+        near = m.end <= subject.start and subject.start - m.end <= 2
+        if near and any(t.lower_ in {"and", "&"} for t in tokens[m.end : subject.start]):
             return m
     return None
 
@@ -326,8 +331,10 @@ def roles(
         return pair
     if (trigger.symmetric or trigger.mutual) and source is not None:
         partner = _coordinated(tokens, source, actors)
-        if partner is not None:
-            target = partner
+        if partner is not None:  # "US and Guyanese forces held joint exercises": first named
+            source, target = (
+                (partner, source) if partner.start < source.start else (source, partner)
+            )
     if target is None and source is not None and source.country is not None:
         before = [
             m
