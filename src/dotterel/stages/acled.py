@@ -8,6 +8,7 @@ are data; this module only checks their conditions, first fit wins.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,14 +41,16 @@ def _sector(actor: Actor | None) -> str:
 
 
 def _has(padded: str, phrases: Sequence[str]) -> bool:
-    return any(f" {p} " in padded for p in phrases)
+    """Whether one of the (space-padded) phrases is in the space-padded text."""
+    return any(p in padded for p in phrases)
 
 
 class AcledCoder:
     """Picks the first rule of acled.yaml that fits an event."""
 
     def __init__(self, rules: Sequence[AcledRule]) -> None:
-        self.rules = tuple(rules)
+        # Phrases padded with spaces once, so matching is a plain substring test.
+        self.rules = tuple(_padded(rule) for rule in rules)
 
     def __call__(self, facts: AcledFacts) -> dict[str, str] | None:
         padded, after = f" {facts.sentence} ", f" {facts.after} "
@@ -55,6 +58,19 @@ class AcledCoder:
             if _fits(rule, facts, padded) and (not rule.after or _has(after, rule.after)):
                 return {"event_type": rule.event_type, "sub_event_type": rule.sub_event_type}
         return None
+
+
+def _pad(phrases: Sequence[str]) -> tuple[str, ...]:
+    return tuple(f" {p} " for p in phrases)
+
+
+def _padded(rule: AcledRule) -> AcledRule:
+    return dataclasses.replace(
+        rule,
+        words=tuple(_pad(group) for group in rule.words),
+        unless=_pad(rule.unless),
+        after=_pad(rule.after),
+    )
 
 
 def _fits(rule: AcledRule, facts: AcledFacts, padded: str) -> bool:

@@ -110,6 +110,7 @@ class EventCoder:
             self.context.setdefault(words[-1], []).append(words)
         self.offices = Offices(knowledge)
         self.acled = AcledCoder(knowledge.acled)
+        self.modes = [(m, tuple(f" {w} " for w in ws)) for m, ws in knowledge.modes]
         self.sport = re.compile(
             r"\b(?:" + "|".join(re.escape(w) for w in knowledge.cues.sport) + r")\b"
         )
@@ -310,7 +311,8 @@ class EventCoder:
         ]
         fatalities = _estimate(quantities, "killed") if trigger.type == "ASSAULT" else None
         injured = _estimate(quantities, "injured") if trigger.type == "ASSAULT" else None
-        mode = trigger.mode or self._mode(tokens, sentence, trigger)
+        words = " " + tokens.words(sentence.start, sentence.end) + " "
+        mode = trigger.mode or self._mode(words, trigger)
         evidence = Evidence(sentence.text, sentence.start_char, sentence.end_char)
         attribution = next(
             (
@@ -345,7 +347,7 @@ class EventCoder:
                     trigger.interception,
                     source_actor,
                     target_actor,
-                    tokens.words(sentence.start, sentence.end),
+                    words[1:-1],
                     _after(tokens, trigger.start, sentence.end, source_actor),
                 )
             ),
@@ -473,12 +475,13 @@ class EventCoder:
             return None
         return When(published, published, 1, None)
 
-    def _mode(self, tokens: Tokens, sentence: Sentence, trigger: Trigger) -> str | None:
+    def _mode(self, words: str, trigger: Trigger) -> str | None:
+        """The first mode with a word in the sentence (``words``: its lower-case words,
+        space-padded)."""
         if trigger.type not in {"ASSAULT", "MOBILIZE", "AID", "PROTEST", "COERCE"}:
             return None
-        text = " " + tokens.words(sentence.start, sentence.end) + " "
-        for mode, words in self.knowledge.modes:
-            if any(f" {w} " in text for w in words):
+        for mode, padded in self.modes:
+            if any(w in words for w in padded):
                 return mode
         return None
 
