@@ -236,3 +236,24 @@ def test_a_generic_speaker_takes_the_story_country_not_the_place_it_speaks_of(
 def test_a_joint_act_has_the_first_named_party_as_source(pipeline: Pipeline) -> None:
     text = "US and Guyanese forces held joint flight exercises over Guyana on Thursday."
     assert [flat(e) for e in code(pipeline, text)] == [("COOPERATE", "USA", "GUY", "asserted")]
+
+
+def test_its_forces_belong_to_the_actor_before(pipeline: Pipeline) -> None:
+    text = (
+        "Russia's defence ministry said on Monday that its forces struck a Ukrainian "
+        "command post near Kupiansk."
+    )
+    [event] = code(pipeline, text)
+    assert event.source is not None
+    assert (event.type, event.source.country, event.source.sector) == ("ASSAULT", "RUS", "MIL")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ukraine called the strike on Monday a war crime.",
+        "Poland called the incursion on Wednesday a large-scale provocation.",
+    ],
+)
+def test_calling_an_act_a_crime_is_an_accusation(pipeline: Pipeline, text: str) -> None:
+    assert [e.type for e in code(pipeline, text)] == ["ACCUSE"]

@@ -175,3 +175,18 @@ def test_a_count_ending_the_text_is_read_without_running_past_it(
 ) -> None:
     quantities = [m.quantity for m in make_doc(text).quantities]
     assert [(q.value, q.qualifier, q.role) for q in quantities] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The strike left 20 killed and 73 wounded.", [(20, "killed"), (73, "injured")]),
+        ("Gunmen killed 12 people and wounded 30.", [(12, "killed"), (30, "injured")]),
+        ("12 people were killed and 40 injured.", [(12, "killed"), (40, "injured")]),
+    ],
+)
+def test_each_count_takes_its_nearest_cue(
+    make_doc: MakeDoc, text: str, expected: list[tuple[int, str]]
+) -> None:
+    quantities = [m.quantity for m in make_doc(text).quantities]
+    assert [(q.value, q.role) for q in quantities] == expected

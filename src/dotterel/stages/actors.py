@@ -240,6 +240,7 @@ class ActorTagger:
             mentions.extend(self._sentence_mentions(tokens, sentence, sector_spans, doc))
         mentions.extend(_surnames(tokens, doc.sentences, mentions))
         mentions.sort(key=lambda m: m.start)
+        mentions = _possessed(tokens, mentions)
         doc.actors = _resolve_pronouns(tokens, doc.sentences, mentions)
         doc.focus_country = _focus_country(doc.actors)
         return doc
@@ -775,3 +776,37 @@ def _focus_country(mentions: list[ActorMention]) -> str | None:
         if mention.country and counts.get(mention.country) == best:
             return mention.country
     return None
+
+
+_POSSESSIVE_PRONOUNS = frozenset({"its", "their"})
+# "... said its forces ...": the speaker owns what it reports on.
+_REPORTING = frozenset({"said", "says", "say", "claimed", "claims", "announced", "that"})
+
+
+def _possessed(tokens: Tokens, mentions: list[ActorMention]) -> list[ActorMention]:
+    """ "Russia's defence ministry said its forces struck ...": a sector word after "said
+    its" or "that their" belongs to the nearest named actor before it (same sentence or
+    the one before), the speaker."""
+    out: list[ActorMention] = []
+    for m in mentions:
+        if (
+            m.kind == "generic"
+            and m.country is None
+            and m.start > 1
+            and tokens.lower[m.start - 1] in _POSSESSIVE_PRONOUNS
+            and tokens.lower[m.start - 2] in _REPORTING
+        ):
+            owner = next(
+                (
+                    o
+                    for o in reversed(out)
+                    if o.country is not None
+                    and o.kind != "pronoun"
+                    and m.sentence - o.sentence <= 1
+                ),
+                None,
+            )
+            if owner is not None:
+                m = replace(m, country=owner.country)
+        out.append(m)
+    return out

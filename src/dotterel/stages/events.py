@@ -135,7 +135,9 @@ class EventCoder:
             triggers = [
                 t
                 for t in self.finder(tokens, sentence)
-                if not any(i in timed for i in range(t.start, t.end))  # "March 29" is no march
+                # "March 29" is no march; a verb-object pair spans words between, so only
+                # its verb counts ("called the strike on Monday a war crime")
+                if not any(i in timed for i in _own_tokens(t))
             ]
             kept = self._keep(tokens, sentence, triggers)
             siblings = [t for t, _ in kept]
@@ -484,6 +486,13 @@ class EventCoder:
             if any(w in words for w in padded):
                 return mode
         return None
+
+
+def _own_tokens(trigger: Trigger) -> range:
+    """The tokens that make a trigger what it is: a pair's verb, or all of a word/phrase."""
+    if trigger.kind == "pair":
+        return range(trigger.head, trigger.head + 1)
+    return range(trigger.start, trigger.end)
 
 
 def _after(tokens: Tokens, start: int, end: int, source: Actor | None) -> str:

@@ -129,8 +129,8 @@ class TriggerFinder:
         """(start, end) of the rule's first object noun within ``gap`` words of ``begin``."""
         objects = self.pair_objects[rule_index]
         for j in range(begin, min(begin + gap + 1, len(words))):
-            if punct[j] and words[j] not in _QUOTES:
-                return None
+            if punct[j] and words[j] not in _QUOTES and words[j] != "-":
+                return None  # "a large-scale provocation" keeps its hyphen
             for form in objects.get(words[j], ()):
                 if tuple(words[j : j + len(form)]) == form:
                     return j, j + len(form)
