@@ -16,12 +16,12 @@ any ACLED type) and per-label precision/recall/F1 in ``labels``.
 from __future__ import annotations
 
 import csv
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from dotterel.errors import InputError
+from dotterel.evalsets._scores import prf, tally
 from dotterel.pipeline import Pipeline
 from dotterel.records import Article, Event
 
@@ -103,27 +103,15 @@ def main_event(events: Sequence[Event]) -> Event | None:
 
 def f1_scores(pairs: Sequence[tuple[str, str | None]]) -> dict[str, dict[str, float]]:
     """Precision, recall, F1 and support per gold label (a None prediction is a miss)."""
-    tp: Counter[str] = Counter()
-    fp: Counter[str] = Counter()
-    fn: Counter[str] = Counter()
-    for gold, predicted in pairs:
-        if predicted == gold:
-            tp[gold] += 1
-            continue
-        fn[gold] += 1
-        if predicted is not None:
-            fp[predicted] += 1
+    tp, fp, fn = tally(pairs)
     scores: dict[str, dict[str, float]] = {}
     for label in sorted({g for g, _ in pairs}):
-        p_den, r_den = tp[label] + fp[label], tp[label] + fn[label]
-        precision = tp[label] / p_den if p_den else 0.0
-        recall = tp[label] / r_den if r_den else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        precision, recall, f1 = prf(tp[label], fp[label], fn[label])
         scores[label] = {
             "precision": round(precision, 4),
             "recall": round(recall, 4),
             "f1": round(f1, 4),
-            "support": r_den,
+            "support": tp[label] + fn[label],
         }
     return scores
 

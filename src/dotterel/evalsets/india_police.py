@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from dotterel.errors import InputError
+from dotterel.evalsets._scores import prf
 from dotterel.pipeline import Pipeline
 from dotterel.records import Article, Event
 
@@ -105,9 +106,7 @@ def read_set(root: Path, name: str = "india-police-events") -> list[Doc]:
 
 
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    precision, recall, f1 = prf(tp, fp, fn)
     return {
         "precision": round(precision, 4),
         "recall": round(recall, 4),

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from dotterel.errors import InputError
+from dotterel.evalsets._scores import tally
 from dotterel.pipeline import Pipeline
 from dotterel.records import Article
 
@@ -275,16 +276,7 @@ def _ratio(hits: int, total: int) -> float:
 
 
 def _macro_f1(pairs: list[tuple[str, str | None]]) -> float:
-    tp: Counter[str] = Counter()
-    fp: Counter[str] = Counter()
-    fn: Counter[str] = Counter()
-    for gold, predicted in pairs:
-        if predicted == gold:
-            tp[gold] += 1
-            continue
-        fn[gold] += 1
-        if predicted is not None:
-            fp[predicted] += 1
+    tp, fp, fn = tally(pairs)
     scores = []
     for label in sorted({g for g, _ in pairs}):
         denominator = 2 * tp[label] + fp[label] + fn[label]
