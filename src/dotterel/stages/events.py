@@ -45,7 +45,8 @@ __all__ = ["PIPELINE_VERSION", "EventCoder"]
 PIPELINE_VERSION = "0.1.0"
 # Distinct sport words that make an article a sports report (cues.yaml: sport).
 _SPORT_WORDS = 3
-# Types that are acts in the world rather than statements.
+# Types that are acts in the world (a strike, a seizure, a protest), not statements or
+# measures, which need someone who says or imposes them.
 _MATERIAL = frozenset({"ASSAULT", "COERCE", "PROTEST", "MOBILIZE", "RETREAT"})
 # Types whose events keep the counts near their trigger (drones, aid, troops, arrests).
 _COUNTED = frozenset({"ASSAULT", "AID", "MOBILIZE", "COERCE"})
@@ -154,7 +155,11 @@ class EventCoder:
                     continue
                 anaphoric = _is_anaphoric(tokens, trigger, sentence)
                 candidates.append(Candidate(event, sentence.index, anaphoric))
-                if trigger.kind != "noun" and event.modality == "asserted" and _material(event):
+                if (
+                    trigger.kind != "noun"
+                    and event.modality == "asserted"
+                    and event.type in _MATERIAL
+                ):
                     told.add(event.id)  # "a shop was looted": a verb says it happened
                 if trigger.mutual and event.source is not None and event.target is not None:
                     candidates.append(Candidate(_mirror(event), sentence.index, anaphoric))
@@ -557,12 +562,6 @@ def _is_tally(doc: Document, trigger: Trigger) -> bool:
         q.end == trigger.end and q.quantity.unit == "attack" and q.quantity.value > 1
         for q in doc.quantities
     )
-
-
-def _material(event: Event) -> bool:
-    """An act that happens to things or people (a strike, a seizure, a protest), not a
-    statement or a measure, which need someone who says or imposes them."""
-    return event.type in _MATERIAL
 
 
 def _no_one(event: Event) -> bool:

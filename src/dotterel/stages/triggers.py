@@ -7,7 +7,6 @@ exclusions ("negotiating chip") never trigger.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -97,10 +96,11 @@ class TriggerFinder:
                 before = self._passive_object(words, punct, i, rule_index, rule.gap)
                 if before is not None:  # "weapons were seized": the object comes first
                     obj = " ".join(words[before[0] : before[1]])
-                    trigger = _from_pair(
-                        rule, sentence.start + before[0], sentence.start + i + len(verb), word, obj
+                    head = sentence.start + i
+                    last = head + len(verb)
+                    found.append(
+                        _from_pair(rule, sentence.start + before[0], last, word, obj, head)
                     )
-                    found.append(dataclasses.replace(trigger, head=sentence.start + i))
         return found
 
     def _passive_object(
@@ -118,9 +118,9 @@ class TriggerFinder:
         for j in range(aux - 1, max(-1, aux - 2 - gap), -1):
             if punct[j] and words[j] not in _QUOTES:
                 return None
-            for form in objects.get(words[j], ()):
-                if tuple(words[j : j + len(form)]) == form and j + len(form) <= aux:
-                    return j, j + len(form)
+            found = _object_at(objects, words, j, aux)
+            if found is not None:
+                return found
         return None
 
     def _object_end(
@@ -131,10 +131,22 @@ class TriggerFinder:
         for j in range(begin, min(begin + gap + 1, len(words))):
             if punct[j] and words[j] not in _QUOTES and words[j] != "-":
                 return None  # "a large-scale provocation" keeps its hyphen
-            for form in objects.get(words[j], ()):
-                if tuple(words[j : j + len(form)]) == form:
-                    return j, j + len(form)
+            found = _object_at(objects, words, j, len(words))
+            if found is not None:
+                return found
         return None
+
+
+def _object_at(
+    objects: dict[str, list[tuple[str, ...]]], words: list[str], j: int, limit: int
+) -> tuple[int, int] | None:
+    """(start, end) of the longest object form starting at word ``j`` and ending by
+    ``limit``, if any (forms are listed longest first)."""
+    for form in objects.get(words[j], ()):
+        end = j + len(form)
+        if end <= limit and tuple(words[j:end]) == form:
+            return j, end
+    return None
 
 
 _QUOTES = frozenset({"'", '"', "‘", "’", "“", "”"})
@@ -259,8 +271,11 @@ def _from_entry(entry: TriggerEntry, start: int, end: int) -> Trigger:
 _OBJECT_MODES = frozenset({"SANCTION", "COOPERATE", "AGREE"})
 
 
-def _from_pair(rule: PairRule, start: int, end: int, verb: str, obj: str) -> Trigger:
-    """A verb-object trigger; for halting, resuming or signing, the object is the mode."""
+def _from_pair(
+    rule: PairRule, start: int, end: int, verb: str, obj: str, head: int | None = None
+) -> Trigger:
+    """A verb-object trigger; for halting, resuming or signing, the object is the mode.
+    ``head`` is the verb's token when the object comes first ("weapons were seized")."""
     mode = rule.mode or (obj if rule.type in _OBJECT_MODES else None)
     return Trigger(
         start=start,
@@ -272,7 +287,7 @@ def _from_pair(rule: PairRule, start: int, end: int, verb: str, obj: str) -> Tri
         lemma=verb,
         interception=False,
         symmetric=False,
-        head=start,
+        head=start if head is None else head,
         mutual=rule.mutual,
     )
 
