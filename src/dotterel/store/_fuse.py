@@ -34,6 +34,7 @@ from dotterel.fusion import (
 from dotterel.records import Article, Event, Incident, event_from_dict, to_dict
 from dotterel.store._dedupe import Sketcher, link_articles
 from dotterel.store._groups import Groups
+from dotterel.store._rows import filter_columns
 from dotterel.store.models import ArticleRow, ArticleSketchRow, EventRow, IncidentRow
 
 __all__ = ["Fuser", "incident_row"]
@@ -261,23 +262,13 @@ def _article_facts(
 
 def incident_row(incident: Incident) -> dict[str, Any]:
     """The ``incidents`` row of one incident: filter columns plus the full record."""
-    place, when, deaths = incident.place, incident.date, incident.fatalities
     return {
         "id": incident.id,
         "type": incident.type,
         "mode": incident.mode,
-        "source_country": incident.source.country if incident.source else None,
-        "target_country": incident.target.country if incident.target else None,
-        "place_country": place.country if place else None,
-        "place_name": place.name if place else None,
-        "lat": place.lat if place else None,
-        "lon": place.lon if place else None,
-        "date_start": when.start if when else None,
-        "date_end": when.end if when else None,
-        "date_precision": when.precision if when else None,
-        "fatalities_best": deaths.best if deaths else None,
-        "fatalities_low": deaths.low if deaths else None,
-        "fatalities_high": deaths.high if deaths else None,
+        **filter_columns(
+            incident.source, incident.target, incident.place, incident.date, incident.fatalities
+        ),
         "sources": incident.sources,
         "n_events": len(incident.events),
         "record": to_dict(incident),

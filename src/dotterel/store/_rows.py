@@ -7,10 +7,10 @@ from datetime import date, datetime
 from typing import Any
 
 from dotterel.errors import StoreError
-from dotterel.records import Article, Event, to_dict
+from dotterel.records import Actor, Article, Estimate, Event, Place, When, to_dict
 from dotterel.store.models import ArticleRow
 
-__all__ = ["article_from_row", "article_row", "event_row", "rows_for"]
+__all__ = ["article_from_row", "article_row", "event_row", "filter_columns", "rows_for"]
 
 
 def _day(value: date | None) -> date | None:
@@ -33,17 +33,17 @@ def article_row(article: Article, ingested_at: datetime) -> dict[str, Any]:
     }
 
 
-def event_row(event: Event) -> dict[str, Any]:
-    """The ``events`` row for one event: filter columns plus the full record."""
-    place, when, deaths = event.place, event.date, event.fatalities
+def filter_columns(
+    source: Actor | None,
+    target: Actor | None,
+    place: Place | None,
+    when: When | None,
+    deaths: Estimate | None,
+) -> dict[str, Any]:
+    """The plain columns events and incidents are filtered on, copied from the record."""
     return {
-        "id": event.id,
-        "article_id": event.article_id,
-        "type": event.type,
-        "mode": event.mode,
-        "modality": event.modality,
-        "source_country": event.source.country if event.source else None,
-        "target_country": event.target.country if event.target else None,
+        "source_country": source.country if source else None,
+        "target_country": target.country if target else None,
         "place_country": place.country if place else None,
         "place_name": place.name if place else None,
         "lat": place.lat if place else None,
@@ -54,6 +54,19 @@ def event_row(event: Event) -> dict[str, Any]:
         "fatalities_best": deaths.best if deaths else None,
         "fatalities_low": deaths.low if deaths else None,
         "fatalities_high": deaths.high if deaths else None,
+    }
+
+
+def event_row(event: Event) -> dict[str, Any]:
+    """The ``events`` row for one event: filter columns plus the full record."""
+    place = event.place
+    return {
+        "id": event.id,
+        "article_id": event.article_id,
+        "type": event.type,
+        "mode": event.mode,
+        "modality": event.modality,
+        **filter_columns(event.source, event.target, place, event.date, event.fatalities),
         "evidence": event.evidence.sentence,
         "confidence": event.confidence,
         "record": to_dict(event),
