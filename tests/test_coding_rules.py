@@ -257,3 +257,89 @@ def test_its_forces_belong_to_the_actor_before(pipeline: Pipeline) -> None:
 )
 def test_calling_an_act_a_crime_is_an_accusation(pipeline: Pipeline, text: str) -> None:
     assert [e.type for e in code(pipeline, text)] == ["ACCUSE"]
+
+
+def test_the_acts_a_request_asks_for_are_not_coded(pipeline: Pipeline) -> None:
+    text = (
+        "The African Union on Monday called on the warring parties in Sudan to lay down "
+        "their arms, open corridors for relief and to settle their differences through "
+        "negotiations."
+    )
+    events = code(pipeline, text)
+    assert [e.type for e in events] == ["REQUEST"]
+    assert events[0].source is not None and events[0].source.country == "AU"
+
+
+def test_an_event_noun_describing_an_actor_is_context(pipeline: Pipeline) -> None:
+    text = (
+        "On Monday, Nigerian President Bola Tinubu vowed to crush the insurgents, who have "
+        "been weakened by a months-long army offensive in the north-east."
+    )
+    assert [e.type for e in code(pipeline, text)] == ["THREATEN"]
+
+
+def test_the_two_sides_are_the_last_two_named_parties(pipeline: Pipeline) -> None:
+    text = (
+        "Armenian Prime Minister Nikol Pashinyan and Azerbaijan's President Ilham Aliyev "
+        "met in Brussels on Monday. The two leaders failed to agree on a peace treaty."
+    )
+    events = code(pipeline, text)
+    assert [flat(e) for e in events] == [
+        ("CONSULT", "ARM", "AZE", "asserted"),
+        ("AGREE", "ARM", "AZE", "negated"),
+    ]
+
+
+def test_a_pronoun_after_a_verb_of_saying_is_its_speaker(pipeline: Pipeline) -> None:
+    text = (
+        "On Monday, French and German jets flew joint patrols over Estonia, and Poland's army "
+        "said that it had sent tanks to Bialystok."
+    )
+    mobilize = [e for e in code(pipeline, text) if e.type == "MOBILIZE"]
+    assert [e.source.country if e.source else None for e in mobilize] == ["POL"]
+
+
+def test_an_interception_is_part_of_the_attack_just_told(pipeline: Pipeline) -> None:
+    text = (
+        "Houthi rebels fired missiles at a US destroyer in the Red Sea on Monday, but "
+        "Saudi air defences intercepted them, the Pentagon said."
+    )
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "YEM", "USA", "asserted")
+
+
+def test_a_denied_accusation_is_a_negated_act_against_the_accuser(pipeline: Pipeline) -> None:
+    text = (
+        "Russian shelling killed three people in Kherson on Sunday, officials said. "
+        "On Monday, Armenia accused Azerbaijan of shelling a village near the border. "
+        "Azerbaijan's defence ministry denied firing any shells."
+    )
+    negated = [flat(e) for e in code(pipeline, text) if e.modality == "negated"]
+    assert negated == [("ASSAULT", "AZE", "ARM", "negated")]
+
+
+def test_deal_terms_do_not_take_the_deal_s_day(pipeline: Pipeline) -> None:
+    text = (
+        "On Monday, Armenian and Azerbaijani negotiators met in Geneva and agreed to "
+        "exchange all prisoners of war."
+    )
+    events = code(pipeline, text)
+    releases = [e for e in events if e.type == "CONCEDE"]
+    assert sorted(flat(e) for e in releases) == [
+        ("CONCEDE", "ARM", "AZE", "future"),
+        ("CONCEDE", "AZE", "ARM", "future"),
+    ]
+    assert [e.date for e in releases] == [None, None]
+    agree = next(e for e in events if e.type == "AGREE")
+    assert agree.date is not None and agree.date.start == date(2025, 3, 10)
+
+
+def test_unnamed_victims_in_held_ground_are_the_holder_s(pipeline: Pipeline) -> None:
+    text = (
+        "In the Russian-held part of the Kherson region, Ukrainian drones killed two "
+        "workers on Sunday, the Russian-installed governor said."
+    )
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "UKR", "RUS", "asserted")
+    assert event.place is not None and event.place.country == "UKR"
+    assert event.fatalities is not None and event.fatalities.best == 2

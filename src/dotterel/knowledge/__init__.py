@@ -164,6 +164,7 @@ class Cues:
     vague_numbers: dict[str, int]
     sport: tuple[str, ...] = ()
     restatement: tuple[str, ...] = ()
+    pair_phrases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,6 +447,7 @@ def load_cues() -> Cues:
         vague_numbers={str(k): int(v) for k, v in (raw.get("vague_numbers") or {}).items()},
         sport=words("sport"),
         restatement=words("restatement"),
+        pair_phrases=words("pair_phrases"),
     )
 
 

@@ -708,7 +708,7 @@ def _resolve_pronouns(
                 continue
             if word in {"his", "her", "its", "their"} and _modifies_actor(i, starts, tokens):
                 continue
-            antecedent = _antecedent(named, i, wants, sentence.index)
+            antecedent = _antecedent(named, i, wants, sentence.index, _reports(tokens, i))
             if antecedent is None:
                 continue
             resolved.append(
@@ -733,16 +733,33 @@ def _modifies_actor(i: int, starts: set[int], tokens: Tokens) -> bool:
     return any(j in starts for j in range(i + 1, min(i + 3, len(tokens))))
 
 
+def _reports(tokens: Tokens, i: int) -> int | None:
+    """ "Brazil's army said last week that it had sent": where the verb of saying is that
+    a pronoun soon follows, with no punctuation between."""
+    for k in range(i - 1, max(-1, i - 5), -1):
+        if tokens.lower[k] in _SAYING:
+            return k
+        if tokens[k].is_punct:
+            return None
+    return None
+
+
 def _antecedent(
-    named: list[ActorMention], before: int, wants: str, sentence: int
+    named: list[ActorMention], before: int, wants: str, sentence: int, saying: int | None = None
 ) -> ActorMention | None:
     """The sentence's first compatible actor outside a prepositional phrase (its subject:
-    "Starmer told Trump that he hoped" is Starmer), else the last one before."""
+    "Starmer told Trump that he hoped" is Starmer), else the last one before. After a
+    verb of saying, the nearest such actor: the speaker ("US and Guyanese forces held
+    exercises, and Brazil's army said it had sent ...") when it stands right before
+    that verb (``saying``)."""
     here = [
         m
         for m in named
         if m.sentence == sentence and m.start < before and m.prep is None and _fits(m, wants)
     ]
+    speaker = [m for m in here if saying is not None and saying - 2 <= m.end <= saying]
+    if speaker:
+        return speaker[-1]
     if here:
         return here[0]
     previous = [
@@ -779,6 +796,7 @@ def _focus_country(mentions: list[ActorMention]) -> str | None:
 
 
 _POSSESSIVE_PRONOUNS = frozenset({"its", "their"})
+_SAYING = frozenset({"said", "says", "say", "claimed", "claims", "announced", "added", "stated"})
 # "... said its forces ...": the speaker owns what it reports on.
 _REPORTING = frozenset({"said", "says", "say", "claimed", "claims", "announced", "that"})
 

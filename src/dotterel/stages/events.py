@@ -93,6 +93,12 @@ _VERBAL = frozenset(
     }
 )
 _NAMED = frozenset({"country", "metonym", "organisation", "person", "group", "franchise"})
+# Words that end the scope of a request's or threat's infinitive.
+_CLAUSE_BREAKS = frozenset(
+    {";", ".", "but", "while", "whereas", "although", "though", "say", "said", "says"}
+)
+# Prepositions that make a named country a location ("on the island of St Vincent").
+_LOCATIVE = frozenset({"in", "on", "at", "of", "near", "over", "across", "from", "to"})
 _DEFINITE = frozenset({"the", "this", "that", "these", "those", "its", "their", "his", "her"})
 
 
@@ -150,11 +156,13 @@ class EventCoder:
                     continue  # "a truck bomb killed 500 people in 2017": background
                 if absorbed is not None:
                     event = self._source_from_noun(event, doc, sentence, absorbed)
-                    event = _target_from_referent(event, absorbed, candidates)
+                    event = _target_from_referent(
+                        event, absorbed, candidates, tokens[absorbed.start].idx
+                    )
                 if _is_tally(doc, trigger):
                     continue
                 anaphoric = _is_anaphoric(tokens, trigger, sentence)
-                candidates.append(Candidate(event, sentence.index, anaphoric))
+                candidates.append(Candidate(event, sentence.index, anaphoric, trigger.interception))
                 if (
                     trigger.kind != "noun"
                     and event.modality == "asserted"
@@ -182,8 +190,10 @@ class EventCoder:
             # and students protesting ..."), after "following", "after" ...: context.
             nominal = trigger.kind == "noun" or tokens.lower[trigger.head].endswith("ing")
             background = (
-                nominal and self._is_background(tokens, trigger, sentence)
-            ) or self._restates(tokens, trigger, sentence)
+                (nominal and self._is_background(tokens, trigger, sentence))
+                or self._restates(tokens, trigger, sentence)
+                or (trigger.kind == "noun" and _in_relative_clause(tokens, trigger, seen, sentence))
+            )
             head = self._complement_of(tokens, trigger, seen, sentence)
             if head is not None:
                 kept = [(t, trigger if t is head and a is None else a) for t, a in kept]
@@ -231,7 +241,11 @@ class EventCoder:
         """The trigger whose object this one is: the act a REQUEST/THREATEN/ACCUSE is
         about, or an event noun after any trigger ("condemned the bombings")."""
         for head in reversed(kept):
-            if head.end > trigger.start or trigger.start - head.end > 8:
+            if head.end > trigger.start:
+                continue
+            if trigger.start - head.end > 8:
+                if self._in_scope(tokens, head, trigger):
+                    return head  # "called on all sides to preserve ... and to resolve ..."
                 continue
             between = tokens.span(head.end, trigger.start)
             if (
@@ -255,8 +269,36 @@ class EventCoder:
                 and between
                 and between[-1].lower_ == "to"
                 and (trigger.kind in {"verb", "pair", "phrase"})
+                # "met ... and agreed to exchange": the nearer verb governs the infinitive
+                and not any(head.end <= k.start and k.end <= trigger.start for k in kept)
             ):
                 return head  # "will meet ... to discuss": a purpose, not a second event
+        return None
+
+    def _in_scope(self, tokens: Tokens, head: Trigger, trigger: Trigger) -> bool:
+        """A far trigger still inside the infinitive a REQUEST or THREATEN governs: "to"
+        soon after the head, and no clause break ("but", ";", "while") before the trigger."""
+        if head.type not in {"REQUEST", "THREATEN"} or head.kind == "noun":
+            return False
+        lead = tokens.lower[head.end : min(head.end + 8, trigger.start)]
+        if "to" not in lead:
+            return False
+        return not any(word in _CLAUSE_BREAKS for word in tokens.lower[head.end : trigger.start])
+
+    def _pair_subject(
+        self, tokens: Tokens, trigger: Trigger, sentence: Sentence, source: ActorMention | None
+    ) -> int | None:
+        """Where "the two sides", "both leaders" ... start, when such a phrase is the
+        subject of the trigger's clause (before it, with no other clause between), or
+        what its unresolved pronoun stands for ("both governments said they had ...")."""
+        start = clause_start(tokens, trigger, sentence)
+        if source is not None and source.kind == "pronoun":
+            start = sentence.start
+        window = " " + tokens.words(start, trigger.start) + " "
+        for phrase in self.cues.pair_phrases:
+            at = window.find(f" {phrase} ")
+            if at >= 0:
+                return start + window[:at].count(" ")
         return None
 
     # -- coding one trigger ---------------------------------------------------
@@ -278,6 +320,10 @@ class EventCoder:
         }
         actors = doc.by_sentence("actors", sentence.index)
         source, target = roles(tokens, trigger, sentence, actors)
+        if source is None or source.kind == "generic" or source.country is None:
+            pair = self._pair_subject(tokens, trigger, sentence, source)
+            if pair is not None:  # "The two leaders failed to agree"
+                source, target = _last_pair(doc.actors, pair) or (source, target)
         if target is not None and target.start in speakers:
             target = None  # ", Ukraine's SBU said": who reports it is not who was hit
         mood = modality(tokens, trigger, sentence, self.cues)
@@ -287,8 +333,10 @@ class EventCoder:
         # of massing troops in Benin"): a generic source of a statement takes the story's
         # country.
         source_actor = self._actor(source, doc, where if trigger.type in _MATERIAL else None)
-        if target is not None and target.kind == "generic" and where is None:
-            where = _other_party(actors, source)  # "Russian attacks, one of which killed 14
+        if target is not None and target.kind == "generic":
+            # "in the Russian-held part of the region ... killed a correspondent": people in
+            # held ground are the holder's; else unnamed victims are the other party's
+            where = _holder(tokens, actors, sentence) or where or _other_party(actors, source)
         target_actor = self._actor(target, doc, where) or _place_as_target(doc, trigger, sentence)
         if (
             trigger.type == "ASSAULT"
@@ -310,7 +358,7 @@ class EventCoder:
             target_actor = None  # evacuating civilians: nobody is retreated from
         if place is None:
             place = self._place(doc, trigger, sentence, source_actor, target_actor)
-        when = self._date(doc, trigger, sentence, mood, last_date)
+        when = self._date(doc, trigger, sentence, mood, last_date, siblings)
         quantities = [
             q
             for q in doc.by_sentence("quantities", sentence.index)
@@ -452,6 +500,7 @@ class EventCoder:
         sentence: Sentence,
         mood: str,
         last_date: When | None,
+        siblings: list[Trigger],
     ) -> When | None:
         tokens = doc.tokens
         assert tokens is not None
@@ -470,6 +519,9 @@ class EventCoder:
             times = [
                 t for t in in_sentence if t.end <= trigger.start and not _is_dateline(t, sentence)
             ][-1:]
+        if mood in {"future", "hypothetical"}:
+            # "On Monday the sides agreed to swap prisoners": the day is the agreement's
+            times = [t for t in times if not _governed_elsewhere(t, trigger, siblings)]
         if times:
             nearest = min(times, key=lambda t: _distance(t, trigger))
             if nearest.when is not None:
@@ -533,6 +585,19 @@ def _other_party(actors: list[ActorMention], source: ActorMention | None) -> str
     return None
 
 
+def _holder(tokens: Tokens, actors: list[ActorMention], sentence: Sentence) -> str | None:
+    """The country of a demonym in "Russian-held", "Israeli-occupied" in the sentence."""
+    for m in actors:
+        if (
+            m.kind == "demonym"
+            and m.end + 1 < sentence.end
+            and tokens.texts[m.end] == "-"
+            and tokens.lower[m.end + 1] in {"held", "occupied", "controlled", "annexed"}
+        ):
+            return m.country
+    return None
+
+
 def _place_fits(p: PlaceMention, trigger: Trigger, verbal: bool) -> bool:
     """A place tells where an event happened when a locative preposition introduces it,
     or, for an attack, it is the object ("shelled Kherson"). Statements, requests, aid
@@ -565,7 +630,11 @@ def _is_tally(doc: Document, trigger: Trigger) -> bool:
 
 
 def _no_one(event: Event) -> bool:
-    """No actor on either side, no count and nothing to place it: too little to code."""
+    """No actor on either side, no count and nothing to place it: too little to code. A
+    statement or measure needs someone who makes it, wherever it is placed ("flights were
+    suspended at Vnukovo airport")."""
+    if event.source is None and event.target is None and event.type in _VERBAL:
+        return True
     return (
         event.source is None
         and event.target is None
@@ -598,10 +667,16 @@ def _long_past(event: Event, doc: Document) -> bool:
     return (published - when.end).days > 365
 
 
-def _target_from_referent(event: Event, absorbed: Trigger, earlier: list[Candidate]) -> Event:
+def _target_from_referent(
+    event: Event, absorbed: Trigger, earlier: list[Candidate], noun_char: int
+) -> Event:
     """ "Qatar condemned the attack": the target is whoever carried out that attack. A verb
-    ("threatened to strike Lebanon") names its own target: no earlier event is meant."""
+    ("threatened to strike Lebanon") names its own target: no earlier event is meant, nor
+    does one when the target stands before the noun ("accused Azerbaijan of shelling")."""
     if absorbed.kind != "noun":
+        return event
+    head_end = event.trigger.end if event.trigger is not None else noun_char
+    if event.target is not None and head_end <= event.target.span[0] < noun_char:
         return event
     for candidate in reversed(earlier):
         previous = candidate.event
@@ -620,6 +695,47 @@ def _nearest(q: QuantityMention, triggers: list[Trigger], kind: str) -> Trigger 
     if not same:
         return None
     return min(same, key=lambda t: t.start - q.end if q.end <= t.start else max(0, q.start - t.end))
+
+
+def _last_pair(actors: list[ActorMention], before: int) -> tuple[ActorMention, ActorMention] | None:
+    """The last two named actors of different countries before token ``before``, in text
+    order: who "the two sides" are."""
+    named: list[ActorMention] = []
+    for m in reversed(actors):
+        if m.end > before or m.kind not in _NAMED or m.country is None or m.prep in _LOCATIVE:
+            continue
+        if named and m.country == named[0].country:
+            continue
+        named.insert(0, m)
+        if len(named) == 2:
+            return named[0], named[1]
+    return None
+
+
+def _in_relative_clause(
+    tokens: Tokens, trigger: Trigger, seen: list[Trigger], sentence: Sentence
+) -> bool:
+    """ "the militants, who have lost ground to an army offensive": an event noun inside a
+    relative clause that describes an actor, with no event verb of its own, is context."""
+    for i in range(trigger.start - 1, max(sentence.start, trigger.start - 15) - 1, -1):
+        if any(t.start <= i < t.end for t in seen):
+            return False
+        if (
+            tokens.lower[i] in {"who", "whose"}
+            and i > sentence.start
+            and tokens.texts[i - 1] == ","
+        ):
+            return True
+        if tokens.texts[i] in {";", ":"}:
+            return False
+    return False
+
+
+def _governed_elsewhere(time: TimeMention, trigger: Trigger, siblings: list[Trigger]) -> bool:
+    """A time before another trigger that stands before this one belongs to that one."""
+    return time.end <= trigger.start and any(
+        s is not trigger and time.end <= s.start and s.end <= trigger.start for s in siblings
+    )
 
 
 def _where_clause(tokens: Tokens, start: int) -> bool:
