@@ -343,3 +343,96 @@ def test_unnamed_victims_in_held_ground_are_the_holder_s(pipeline: Pipeline) -> 
     assert flat(event) == ("ASSAULT", "UKR", "RUS", "asserted")
     assert event.place is not None and event.place.country == "UKR"
     assert event.fatalities is not None and event.fatalities.best == 2
+
+
+def test_a_threat_naming_no_one_is_aimed_at_the_other_side(pipeline: Pipeline) -> None:
+    text = (
+        "Indian and Pakistani troops exchanged fire across the Line of Control on Sunday. "
+        "On Monday, Pakistan's army chief warned that any aggression would meet a swift "
+        "response."
+    )
+    threats = [flat(e) for e in code(pipeline, text) if e.type == "THREATEN"]
+    assert threats == [("THREATEN", "PAK", "IND", "asserted")]
+
+
+def test_an_organisation_s_demand_is_aimed_at_the_parties_to_the_fighting(
+    pipeline: Pipeline,
+) -> None:
+    text = (
+        "Rival militias clashed in Tripoli on Sunday, killing 12 people. "
+        "The African Union urged all sides to exercise restraint."
+    )
+    requests = [flat(e) for e in code(pipeline, text) if e.type == "REQUEST"]
+    assert requests == [("REQUEST", "AU", "LBY", "asserted")]
+
+
+def test_weapons_fired_into_the_sea_are_a_show_of_force(pipeline: Pipeline) -> None:
+    text = "North Korea fired two ballistic missiles into the sea off its east coast on Sunday."
+    [event] = code(pipeline, text)
+    assert (event.type, event.source.country if event.source else None) == ("MOBILIZE", "PRK")
+    assert event.fatalities is None
+
+
+def test_a_named_state_force_is_its_state_s(pipeline: Pipeline) -> None:
+    text = "The Israel Defense Forces struck a Hezbollah weapons depot in southern Lebanon."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "ISR", "LBN", "asserted")
+    assert event.source is not None and event.source.sector == "MIL"
+
+
+def test_a_titled_person_takes_the_country_before_the_title(pipeline: Pipeline) -> None:
+    text = "Beijing on Friday imposed sanctions on US Senator Marsha Blackburn."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("SANCTION", "CHN", "USA", "asserted")
+
+
+def test_an_alias_names_the_same_actor_later(pipeline: Pipeline) -> None:
+    text = (
+        "TRIPOLI, March 11 — Fighters of the Radaa Special Force, known as Radaa, "
+        "detained two journalists on Monday. On Tuesday, Radaa released the journalists."
+    )
+    events = code(pipeline, text)
+    assert [flat(e)[:3] for e in events] == [("COERCE", "LBY", "LBY"), ("CONCEDE", "LBY", "LBY")]
+    assert [e.source.name if e.source else None for e in events] == ["Radaa", "Radaa"]
+
+
+def test_a_capitalised_trigger_word_inside_a_name_is_no_event(pipeline: Pipeline) -> None:
+    text = "The Rapid Support Forces shelled El Fasher on Sunday, killing nine civilians."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "SDN", "SDN", "asserted")
+    assert event.fatalities is not None and event.fatalities.best == 9
+
+
+def test_an_actor_in_a_time_phrase_is_not_the_subject(pipeline: Pipeline) -> None:
+    text = (
+        "NIAMEY, March 11 — Hours before Macron's speech, the junta expelled the French ambassador."
+    )
+    [event] = code(pipeline, text)
+    assert flat(event) == ("SANCTION", "NER", "FRA", "asserted")
+
+
+def test_a_shutdown_no_one_is_named_for_is_the_state_s(pipeline: Pipeline) -> None:
+    text = "DHAKA, March 11 — Mobile internet has been cut across the country since Sunday."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("COERCE", "BGD", "BGD", "asserted")
+    assert event.date is not None and event.date.start == date(2025, 3, 9)
+
+
+def test_arson_by_students_amid_protests_is_a_riot(pipeline: Pipeline) -> None:
+    text = (
+        "NAIROBI, March 11 — Protests over the finance bill spread on Monday. Students "
+        "set fire to the headquarters of the ruling party in Nairobi."
+    )
+    riots = [e for e in code(pipeline, text) if e.mode == "riot"]
+    assert [flat(e) for e in riots] == [("PROTEST", "KEN", "KEN", "asserted")]
+    assert riots[0].acled is not None and riots[0].acled["event_type"] == "Riots"
+
+
+def test_a_stated_day_anchors_hours_before(pipeline: Pipeline) -> None:
+    text = (
+        "PARIS, March 11 — Macron said on Sunday that France would review its posture. "
+        "Hours before his speech, Mali expelled the French ambassador."
+    )
+    [event] = [e for e in code(pipeline, text) if e.type == "SANCTION"]
+    assert flat(event) == ("SANCTION", "MLI", "FRA", "asserted")
+    assert event.date is not None and event.date.start == date(2025, 3, 9)

@@ -238,7 +238,10 @@ class ActorTagger:
         mentions: list[ActorMention] = []
         for sentence in doc.sentences:
             mentions.extend(self._sentence_mentions(tokens, sentence, sector_spans, doc))
+        mentions.sort(key=lambda m: m.start)
+        mentions = _national_titles(tokens, mentions)
         mentions.extend(_surnames(tokens, doc.sentences, mentions))
+        mentions.extend(_aliases(tokens, doc.sentences, mentions))
         mentions.sort(key=lambda m: m.start)
         mentions = _possessed(tokens, mentions)
         doc.actors = _resolve_pronouns(tokens, doc.sentences, mentions)
@@ -660,6 +663,74 @@ def _role_prefix(tokens: Tokens, start: int, floor: int) -> int:
     while i - 1 >= floor and tokens[i - 1].is_title and tokens.lower[i - 1] in ROLE_WORDS:
         i -= 1
     return i
+
+
+_ALIAS_CUES = (("known", "as"), ("known", "locally", "as"), ("locally", "known", "as"),
+               ("also", "known", "as"), ("also", "called"))  # fmt: skip
+
+
+def _aliases(
+    tokens: Tokens, sentences: list[Sentence], mentions: list[ActorMention]
+) -> list[ActorMention]:
+    """ "the Special Deterrence Force, known as Rada": the alias names the same actor,
+    there and wherever the article uses it again."""
+    by_end = {m.end: m for m in mentions}
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    names: dict[tuple[str, ...], ActorMention] = {}
+    for sentence in sentences:
+        for i in range(sentence.start + 1, sentence.end):
+            cue = next((c for c in _ALIAS_CUES if tuple(tokens.lower[i : i + len(c)]) == c), None)
+            if cue is None:
+                continue
+            before = i - 1 if tokens.texts[i - 1] == "," else i
+            owner = by_end.get(before)
+            j = k = i + len(cue)
+            while k < sentence.end and tokens[k].is_title and k not in taken:
+                k += 1
+            if owner is not None and k > j and owner.kind not in {"pronoun", "person"}:
+                names.setdefault(tuple(tokens.texts[j:k]), owner)
+    found: list[ActorMention] = []
+    for sentence in sentences:
+        for i in range(sentence.start, sentence.end):
+            for words, owner in names.items():
+                end = i + len(words)
+                if tuple(tokens.texts[i:end]) != words or any(k in taken for k in range(i, end)):
+                    continue
+                span = tokens.span(i, end)
+                found.append(
+                    replace(
+                        owner,
+                        start=i,
+                        end=end,
+                        start_char=span.start_char,
+                        end_char=span.end_char,
+                        text=span.text,
+                        sentence=sentence.index,
+                        prep=governing_preposition(tokens, i, sentence.start),
+                    )
+                )
+                taken.update(range(i, end))
+    return found
+
+
+def _national_titles(tokens: Tokens, mentions: list[ActorMention]) -> list[ActorMention]:
+    """ "US House Speaker Nancy Pelosi", "Sudan's Foreign Minister Ali Youssef": a person
+    not in the knowledge base, titled right after a country, is that country's."""
+    out: list[ActorMention] = []
+    for m in mentions:
+        previous = out[-1] if out else None
+        if (
+            m.kind == "person"
+            and m.country is None
+            and previous is not None
+            and previous.kind in {"country", "demonym"}
+            and previous.country is not None
+            and m.start - previous.end <= 1
+            and (m.start == previous.end or tokens.texts[previous.end] in {"'s", "’s"})
+        ):
+            m = replace(m, country=previous.country)
+        out.append(m)
+    return out
 
 
 def _surnames(

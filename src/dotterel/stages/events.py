@@ -92,6 +92,8 @@ _VERBAL = frozenset(
         "COOPERATE",
     }
 )
+# Statements aimed at someone: with no one named, at the side the speaker is facing.
+_DIRECTED = frozenset({"THREATEN", "REJECT", "REQUEST", "ACCUSE"})
 _NAMED = frozenset({"country", "metonym", "organisation", "person", "group", "franchise"})
 # Words that end the scope of a request's or threat's infinitive.
 _CLAUSE_BREAKS = frozenset(
@@ -140,11 +142,12 @@ class EventCoder:
         for sentence in doc.sentences:
             anchor = last_date  # "a day later" counts from the last sentence's event
             triggers = [
-                t
+                self._into_water(tokens, t, sentence)
                 for t in self.finder(tokens, sentence)
                 # "March 29" is no march; a verb-object pair spans words between, so only
                 # its verb counts ("called the strike on Monday a war crime")
                 if not any(i in timed for i in _own_tokens(t))
+                and not _inside_name(tokens, t, sentence)
             ]
             kept = self._keep(tokens, sentence, triggers)
             siblings = [t for t, _ in kept]
@@ -161,6 +164,8 @@ class EventCoder:
                     )
                 if _is_tally(doc, trigger):
                     continue
+                if event.type in _DIRECTED and event.target is None:
+                    event = _against_counterpart(event, candidates)
                 anaphoric = _is_anaphoric(tokens, trigger, sentence)
                 candidates.append(Candidate(event, sentence.index, anaphoric, trigger.interception))
                 if (
@@ -173,6 +178,8 @@ class EventCoder:
                     candidates.append(Candidate(_mirror(event), sentence.index, anaphoric))
                 if event.date is not None and event.date.span is not None:
                     last_date = event.date
+            if anchor is last_date:  # no dated event: a stated day still moves the story
+                last_date = _stated_day(doc, sentence) or last_date
         doc.events = [e for e in merge_events(candidates) if e.id in told or not _no_one(e)]
         return doc
 
@@ -275,6 +282,16 @@ class EventCoder:
                 return head  # "will meet ... to discuss": a purpose, not a second event
         return None
 
+    def _into_water(self, tokens: Tokens, trigger: Trigger, sentence: Sentence) -> Trigger:
+        """ "fired 11 ballistic missiles into waters around Taiwan": weapons fired into the
+        sea hit no one, a test or show of force (MOBILIZE)."""
+        if trigger.type != "ASSAULT" or trigger.kind not in {"pair", "verb"}:
+            return trigger
+        after = " " + tokens.words(trigger.end, min(trigger.end + 4, sentence.end)) + " "
+        if not any(f" {cue} " in after for cue in self.cues.into_water):
+            return trigger
+        return dataclasses.replace(trigger, type="MOBILIZE", cameo="154", mode="military")
+
     def _in_scope(self, tokens: Tokens, head: Trigger, trigger: Trigger) -> bool:
         """A far trigger still inside the infinitive a REQUEST or THREATEN governs: "to"
         soon after the head, and no clause break ("but", ";", "while") before the trigger."""
@@ -333,6 +350,17 @@ class EventCoder:
         # of massing troops in Benin"): a generic source of a statement takes the story's
         # country.
         source_actor = self._actor(source, doc, where if trigger.type in _MATERIAL else None)
+        if (
+            trigger.type == "COERCE"
+            and trigger.mode == "property"
+            and source_actor is not None
+            and (
+                source_actor.sector == "OPP"
+                or (source_actor.sector == "CVL" and self._about_protests(tokens))
+            )
+        ):  # "students set fire to the broadcaster's headquarters" amid protests: a riot
+            trigger = dataclasses.replace(trigger, type="PROTEST", mode="riot", cameo="145")
+            target = None
         if target is not None and target.kind == "generic":
             # "in the Russian-held part of the region ... killed a correspondent": people in
             # held ground are the holder's; else unnamed victims are the other party's
@@ -348,12 +376,27 @@ class EventCoder:
         ):  # an attack on foreign ground targets that country ("struck a mall in Dnipro")
             target_actor = Actor(place.name, None, place.country, None, None, place.span or (0, 0))
         if (
+            trigger.type == "THREATEN"
+            and target_actor is not None
+            and source_actor is not None
+            and target_actor.country == source_actor.country
+            and target_actor.sector == "MIL"
+        ):
+            target_actor = None  # "officials warned that the army would ...": its own force
+        if trigger.type == "COERCE" and trigger.mode in _SELF_IMPOSED and trigger.mode:
+            if source_actor is None or source_actor.country is None:
+                # "mobile internet has been cut across the country": by its government
+                source_actor = self._state(where or doc.focus_country) or source_actor
+            target_actor = source_actor  # a curfew or emergency: imposed on one's own country
+        elif (
             trigger.type == "COERCE"
             and trigger.mode in _SELF_IMPOSED
             and target_actor is None
             and source_actor is not None
         ):
-            target_actor = source_actor  # a curfew or emergency: imposed on one's own country
+            target_actor = source_actor
+        if trigger.type == "PROTEST" and target_actor is None and source_actor is not None:
+            target_actor = self._state(source_actor.country)  # rioters defy their own state
         if trigger.type == "RETREAT" and target_actor is not None and target_actor.sector == "CVL":
             target_actor = None  # evacuating civilians: nobody is retreated from
         if place is None:
@@ -413,6 +456,16 @@ class EventCoder:
             article_ref=doc.article.ref,
         )
 
+    def _about_protests(self, tokens: Tokens) -> bool:
+        return not self.cues.protest_story.isdisjoint(tokens.lower)
+
+    def _state(self, iso3: str | None) -> Actor | None:
+        """A country's government as an actor, for acts only a state performs."""
+        country = self.knowledge.countries.get(iso3 or "")
+        if country is None:
+            return None
+        return Actor(country.name, country.name, country.iso3, "GOV", None, (0, 0))
+
     def _source_from_noun(
         self, event: Event, doc: Document, sentence: Sentence, noun: Trigger
     ) -> Event:
@@ -437,7 +490,10 @@ class EventCoder:
         local = where if mention.kind == "generic" else None
         country = mention.country or local or doc.focus_country
         if mention.kind == "unknown":
-            country = None  # kept as written, not coded to a guessed country
+            # kept as written, not coded to a guessed country; but an armed force no one
+            # knows is a local one ("the Special Deterrence Force" in a Tripoli story)
+            armed = mention.sector in {"MIL", "REB"}
+            country = (where or doc.focus_country) if armed else None
         if mention.kind == "franchise" and doc.focus_country:
             country = doc.focus_country  # Islamic State in a Mozambique story: MOZ
         canonical, wikidata = mention.canonical, mention.wikidata
@@ -580,7 +636,9 @@ def _other_party(actors: list[ActorMention], source: ActorMention | None) -> str
     if source is None or source.country is None or len(source.country) != 3:
         return None  # an organisation's "the authorities" are the story's, not a party's
     for m in actors:
-        if m.kind not in {"generic", "pronoun"} and m.country and m.country != source.country:
+        if m.kind in {"generic", "pronoun", "franchise"}:
+            continue  # a franchise's country is the story's, not its home's
+        if m.country and m.country != source.country:
             return m.country
     return None
 
@@ -689,6 +747,31 @@ def _target_from_referent(
     return event
 
 
+def _against_counterpart(event: Event, earlier: list[Candidate]) -> Event:
+    """ "Naqvi warned that every provocation would get a befitting reply": a threat,
+    rejection, demand or accusation naming no one is aimed at the party the speaker's
+    side last dealt with in the article; an outsider's ("the UN mission called on all
+    sides") at the parties to the last act told."""
+    if event.source is None or event.source.country is None:
+        return event
+    own = event.source.country
+    last_act: Actor | None = None
+    for candidate in reversed(earlier):
+        previous = candidate.event
+        source, target = previous.source, previous.target
+        if source is None or target is None or source.country is None:
+            continue
+        if source.country == own and target.country is not None:
+            return dataclasses.replace(event, target=target)
+        if target.country == own:
+            return dataclasses.replace(event, target=source)
+        if last_act is None and previous.type in _MATERIAL and target.country is not None:
+            last_act = target
+    if last_act is not None and len(own) != 3:  # an organisation, party to nothing
+        return dataclasses.replace(event, target=last_act)
+    return event
+
+
 def _nearest(q: QuantityMention, triggers: list[Trigger], kind: str) -> Trigger | None:
     """The trigger of that type a count belongs to: the closest one in its sentence."""
     same = [t for t in triggers if t.type == kind]
@@ -729,6 +812,36 @@ def _in_relative_clause(
         if tokens.texts[i] in {";", ":"}:
             return False
     return False
+
+
+def _inside_name(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:
+    """ "the Rapid Support Forces": a capitalised trigger word between capitalised words
+    mid-sentence is part of a name, not a verb or an event noun."""
+    i = trigger.head
+    if i <= sentence.start or not tokens[i].is_title or trigger.end - trigger.start > 1:
+        return False
+    words = [t for t in tokens.span(sentence.start, sentence.end) if t.is_alpha]
+    if sum(t.is_title for t in words) * 10 >= len(words) * 7:
+        return False  # a headline in title case: every word is capitalised
+    before = tokens[i - 1]
+    after = tokens[i + 1] if i + 1 < sentence.end else None
+    return (before.is_title or before.is_upper) or (
+        after is not None and (after.is_title or after.is_upper)
+    )
+
+
+def _stated_day(doc: Document, sentence: Sentence) -> When | None:
+    """ "Macron said yesterday that ...": the last day a sentence states, the anchor for
+    "hours before his announcement" in the next one."""
+    days = [
+        t.when
+        for t in doc.by_sentence("times", sentence.index)
+        if t.when is not None
+        and t.when.precision == 1
+        and t.when.span is not None
+        and not _is_dateline(t, sentence)
+    ]
+    return days[-1] if days else None
 
 
 def _governed_elsewhere(time: TimeMention, trigger: Trigger, siblings: list[Trigger]) -> bool:

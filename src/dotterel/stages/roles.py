@@ -151,8 +151,18 @@ def _agent(tokens: Tokens, trigger: Trigger, actors: list[ActorMention]) -> Acto
     return None
 
 
+# Prepositions of time: an actor in a fronted time phrase is not the subject (_fronted).
+_TEMPORAL = frozenset({"before", "after", "since", "during", "until", "amid", "following"})
+
+
 def _usable_source(m: ActorMention) -> bool:
     return m.prep not in LOCATIVE and m.prep not in {"according to", "by"} and m.kind != "territory"
+
+
+def _fronted(tokens: Tokens, m: ActorMention, trigger: Trigger) -> bool:
+    """ "Hours before Macron's announcement, the junta banned": an actor inside a fronted
+    time phrase, cut off from the verb by a comma."""
+    return m.prep in _TEMPORAL and "," in tokens.texts[m.end : trigger.start]
 
 
 def _usable_target(m: ActorMention) -> bool:
@@ -165,7 +175,13 @@ def _subject(
     """The first actor of the clause before the trigger. A clause without one borrows:
     a conjoined verb (", and agreed") the sentence's subject, a relative clause
     ("militants, who ...") the actor just before it."""
-    in_clause = [m for m in actors if start <= m.start < trigger.start and _usable_source(m)]
+    in_clause = [
+        m
+        for m in actors
+        if start <= m.start < trigger.start
+        and _usable_source(m)
+        and not _fronted(tokens, m, trigger)
+    ]
     if in_clause:
         return in_clause[0]
 
