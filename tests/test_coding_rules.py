@@ -436,3 +436,34 @@ def test_a_stated_day_anchors_hours_before(pipeline: Pipeline) -> None:
     [event] = [e for e in code(pipeline, text) if e.type == "SANCTION"]
     assert flat(event) == ("SANCTION", "MLI", "FRA", "asserted")
     assert event.date is not None and event.date.start == date(2025, 3, 9)
+
+
+def test_calling_an_act_reckless_is_an_accusation(pipeline: Pipeline) -> None:
+    text = (
+        "Japan's foreign ministry on Monday called the Chinese manoeuvres near the Senkaku "
+        "islands reckless."
+    )
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ACCUSE", "JPN", "CHN", "asserted")
+
+
+def test_an_actor_inside_a_during_phrase_is_not_the_subject(pipeline: Pipeline) -> None:
+    text = (
+        "On Monday, Polish jets shot down Russian drones over Lublin. On Tuesday, Tusk said "
+        "the drones had entered during a massive Russian attack and called the "
+        "incursion an act of aggression."
+    )
+    accusations = [flat(e) for e in code(pipeline, text) if e.type == "ACCUSE"]
+    assert accusations == [("ACCUSE", "POL", "RUS", "asserted")]
+
+
+def test_a_day_after_a_clause_dates_that_clause_a_day_earlier(pipeline: Pipeline) -> None:
+    text = (
+        "QUITO, March 11 — Gunmen stormed a prison in Guayaquil on Monday. Hours later the "
+        "president declared a curfew, a day after he imposed a state of emergency."
+    )
+    measures = [e for e in code(pipeline, text) if e.type == "COERCE"]
+    assert [(e.mode, e.date.start if e.date else None) for e in measures] == [
+        ("curfew", date(2025, 3, 10)),
+        ("state of emergency", date(2025, 3, 9)),
+    ]

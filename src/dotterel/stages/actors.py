@@ -55,6 +55,9 @@ PREPOSITIONS = frozenset(
         "throughout",
         "beyond",
         "via",
+        "during",
+        "amid",
+        "despite",
     ]
 )
 DETERMINERS = frozenset(
@@ -184,12 +187,20 @@ def governing_preposition(tokens: Tokens, start: int, floor: int) -> str | None:
                 i -= 1
                 steps += 1
             continue
+        if word in _CLAUSE_OPENERS:
+            return None  # "on tuesday when police opened fire": a new clause, no phrase
         if word in DETERMINERS or (_adjective_like(tokens, i, floor) and steps < 2):
             i -= 1
             steps += 1
             continue
         return None
     return None
+
+
+_CLAUSE_OPENERS = frozenset(
+    ["when", "while", "where", "whereas", "because", "if", "as", "that", "who", "which",
+     "but", "then"]
+)  # fmt: skip
 
 
 def _adjective_like(tokens: Tokens, i: int, floor: int) -> bool:

@@ -575,6 +575,8 @@ class EventCoder:
             times = [
                 t for t in in_sentence if t.end <= trigger.start and not _is_dateline(t, sentence)
             ][-1:]
+        # "declared a curfew, a day after he imposed ...": that phrase dates the later clause
+        times = [t for t in times if not _opens_later_clause(tokens, t, trigger)]
         if mood in {"future", "hypothetical"}:
             # "On Monday the sides agreed to swap prisoners": the day is the agreement's
             times = [t for t in times if not _governed_elsewhere(t, trigger, siblings)]
@@ -583,7 +585,10 @@ class EventCoder:
             if nearest.when is not None:
                 return nearest.when
             if nearest.relative is not None and last_date is not None:
-                day = last_date.start + timedelta(days=nearest.relative)
+                offset = nearest.relative
+                if _inside_after_clause(tokens, nearest, trigger):
+                    offset = -offset  # "X, a day after he imposed Y": Y was the day before
+                day = last_date.start + timedelta(days=offset)
                 return When(day, day, 1, (nearest.start_char, nearest.end_char))
         published = doc.article.published
         if published is None or mood in {"future", "hypothetical"}:
@@ -828,6 +833,23 @@ def _inside_name(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:
     return (before.is_title or before.is_upper) or (
         after is not None and (after.is_title or after.is_upper)
     )
+
+
+def _opens_later_clause(tokens: Tokens, time: TimeMention, trigger: Trigger) -> bool:
+    return (
+        time.relative is not None
+        and time.start >= trigger.end
+        and tokens.lower[time.end - 1] in {"after", "before"}
+    )
+
+
+def _inside_after_clause(tokens: Tokens, time: TimeMention, trigger: Trigger) -> bool:
+    """ "a day after he imposed a state of emergency": the trigger is the verb of the clause
+    the time phrase introduces, not the main clause it dates."""
+    if tokens.lower[time.end - 1] not in {"after", "before"} or trigger.start < time.end:
+        return False
+    between = tokens.texts[time.end : trigger.start]
+    return len(between) <= 6 and not any(t in {",", ";"} for t in between)
 
 
 def _stated_day(doc: Document, sentence: Sentence) -> When | None:

@@ -151,12 +151,17 @@ def _agent(tokens: Tokens, trigger: Trigger, actors: list[ActorMention]) -> Acto
     return None
 
 
+# What may stand before a subject: nothing, "of" ("the leaders of Italy"), or a word that
+# also opens a clause ("hours after Kyiv's military launched ...").
+_SUBJECT_PREPS = frozenset({None, "of", "after", "before", "since", "until"})
 # Prepositions of time: an actor in a fronted time phrase is not the subject (_fronted).
 _TEMPORAL = frozenset({"before", "after", "since", "during", "until", "amid", "following"})
 
 
 def _usable_source(m: ActorMention) -> bool:
-    return m.prep not in LOCATIVE and m.prep not in {"according to", "by"} and m.kind != "territory"
+    """Not inside a prepositional phrase ("during a massive Russian attack on Ukraine"):
+    a subject has no preposition before it."""
+    return m.prep in _SUBJECT_PREPS and m.kind != "territory"
 
 
 def _fronted(tokens: Tokens, m: ActorMention, trigger: Trigger) -> bool:
