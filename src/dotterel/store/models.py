@@ -88,6 +88,21 @@ class EventRow(Base):
         # Fusion looks for same-type events in the same country within a few days.
         Index("ix_events_type_place_country_date_start", "type", "place_country", "date_start"),
         Index("ix_events_lat_lon", "lat", "lon"),  # bounding boxes
+        # API pages: the page order, then every filtered column (see dotterel.store._query).
+        Index(
+            "ix_events_page",
+            "date_start",
+            "article_id",
+            "id",
+            "type",
+            "mode",
+            "modality",
+            "source_country",
+            "target_country",
+            "place_country",
+            "lat",
+            "lon",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
