@@ -143,13 +143,17 @@ class EventFilter:
         ``scan_text`` matched on each row (cheaper when other conditions leave few rows).
         With ``date_index``, SQLite is kept to indexes that a range of start dates
         bounds (for the windowed page queries). With ``walk``, no backend may use the
-        index of a filtered column: the caller walks an index in page order instead.
+        index of a filtered column but the type's: the caller walks ``ix_events_page``,
+        or ``ix_events_type_page`` for one type, in page order instead.
         """
-        hidden = _FILTERED if walk else self._unbounded() if date_index else frozenset()
+        hidden = self._walked() if walk else self._unbounded() if date_index else frozenset()
         cols: Any = _DateBounded(table, hidden) if hidden else table
         found: list[ColumnElement[bool]] = []
-        if self.types:
-            found.append(cols.type.in_(sorted({t.upper() for t in self.types})))
+        types = sorted({t.upper() for t in self.types})
+        if len(types) == 1:
+            found.append(cols.type == types[0])
+        elif types:
+            found.append(cols.type.in_(types))
         if self.mode:
             found.append(cols.mode == self.mode)
         if self.country:
@@ -180,6 +184,12 @@ class EventFilter:
         elif members:
             found.append(IncidentRow.id.in_(select(EventRow.incident_id).where(*members)))
         return found
+
+    def _walked(self) -> frozenset[str]:
+        """Columns whose index a page walk must not use: all filtered ones, but the type
+        when there is one (``ix_events_type_page`` has that type's events in order)."""
+        one_type = len({t.upper() for t in self.types}) == 1
+        return _FILTERED - {"type"} if one_type else _FILTERED
 
     def _unbounded(self) -> frozenset[str]:
         """Columns whose index a date-bounded query must not use for these filters."""
@@ -441,14 +451,16 @@ def _undated(after: Cursor | None) -> list[ColumnElement[bool]]:
     return found
 
 
-def _in_page_order(conditions: Sequence[ColumnElement[bool]], size: int) -> Select[Any]:
+def _in_page_order(
+    conditions: Sequence[ColumnElement[bool]], size: int
+) -> Select[date | None, str, str, str]:
     """The first ``size`` events matching ``conditions`` in page order, with their stored
-    JSON: their keys are chosen first, then only their records are read."""
-    keys = select(*_PAGE_KEY).where(*conditions).order_by(*_PAGE_KEY).limit(size).subquery()
+    JSON: their ids are chosen first, then only their records are read."""
+    ids = select(EventRow.id).where(*conditions).order_by(*_PAGE_KEY).limit(size)
     return (
-        select(keys.c.date_start, keys.c.article_id, keys.c.id, cast(EventRow.record, Text))
-        .join_from(keys, EventRow, EventRow.id == keys.c.id)
-        .order_by(keys.c.date_start, keys.c.article_id, keys.c.id)
+        select(*_PAGE_KEY, cast(EventRow.record, Text))
+        .where(EventRow.id.in_(ids.correlate(None)))
+        .order_by(*_PAGE_KEY)
     )
 
 
@@ -488,7 +500,7 @@ def _event_rows(
     return rows
 
 
-def _with_text(candidates: Any, where: EventFilter, size: int) -> Select[Any]:
+def _with_text(candidates: Any, where: EventFilter, size: int) -> Select[date | None, str, str, str]:
     """The first ``size`` of ``candidates`` (keys in page order) whose evidence holds
     the filter's text, with their stored JSON."""
     keys = (candidates.c.date_start, candidates.c.article_id, candidates.c.id)
