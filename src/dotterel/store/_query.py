@@ -500,7 +500,9 @@ def _event_rows(
     return rows
 
 
-def _with_text(candidates: Any, where: EventFilter, size: int) -> Select[date | None, str, str, str]:
+def _with_text(
+    candidates: Any, where: EventFilter, size: int
+) -> Select[date | None, str, str, str]:
     """The first ``size`` of ``candidates`` (keys in page order) whose evidence holds
     the filter's text, with their stored JSON."""
     keys = (candidates.c.date_start, candidates.c.article_id, candidates.c.id)
