@@ -467,3 +467,64 @@ def test_a_day_after_a_clause_dates_that_clause_a_day_earlier(pipeline: Pipeline
         ("curfew", date(2025, 3, 10)),
         ("state of emergency", date(2025, 3, 9)),
     ]
+
+
+def test_a_denial_does_not_reach_the_next_verb(pipeline: Pipeline) -> None:
+    text = (
+        "KINSHASA, March 11 — The M23 rebels denied shelling the camp and demanded the "
+        "release of their fighters."
+    )
+    events = code(pipeline, text)
+    assert [(e.type, e.modality) for e in events] == [
+        ("ASSAULT", "negated"),
+        ("REQUEST", "asserted"),
+    ]
+
+
+def test_a_coordinated_subject_is_no_target(pipeline: Pipeline) -> None:
+    text = "France and Germany appealed for an end to the fighting in Sudan on Monday."
+    [event] = code(pipeline, text)
+    assert (event.type, event.source.country if event.source else None) == ("REQUEST", "FRA")
+    assert event.target is None or event.target.country != "DEU"
+
+
+def test_to_demonstrate_resolve_is_no_protest(pipeline: Pipeline) -> None:
+    text = "Russia staged the drills on Monday to demonstrate its resolve, officials said."
+    assert "PROTEST" not in [e.type for e in code(pipeline, text)]
+
+
+def test_a_participle_describing_a_noun_is_no_accusation(pipeline: Pipeline) -> None:
+    text = (
+        "The US Treasury on Monday imposed sanctions on three companies accused of "
+        "shipping Iranian oil to Syria."
+    )
+    assert [flat(e)[:2] for e in code(pipeline, text)] == [("SANCTION", "USA")]
+
+
+def test_people_arrested_by_police_are_of_the_police_s_country(pipeline: Pipeline) -> None:
+    text = "Police in Nairobi arrested more than 200 people on Monday, officials said."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("COERCE", "KEN", "KEN", "asserted")
+
+
+def test_an_acronym_names_the_body_spelled_out_before(pipeline: Pipeline) -> None:
+    text = (
+        "BAMAKO, March 11 — Fighters of the Patriotic Resistance Front attacked an army "
+        "post on Monday. On Tuesday the PRF attacked a convoy near Mopti."
+    )
+    events = code(pipeline, text)
+    assert [e.source.name if e.source else None for e in events] == [
+        "Patriotic Resistance Front",
+        "PRF",
+    ]
+    assert [flat(e)[:2] for e in events] == [("ASSAULT", "MLI"), ("ASSAULT", "MLI")]
+
+
+def test_statements_by_different_speakers_stay_apart(pipeline: Pipeline) -> None:
+    text = (
+        "DHAKA, March 11 — Students demanded the release of their leaders on Monday. "
+        "The UN human rights office appealed to the authorities to restore internet access."
+    )
+    requests = [e for e in code(pipeline, text) if e.type == "REQUEST"]
+    assert len(requests) == 2
+    assert requests[1].source is not None and requests[1].source.country == "UN"

@@ -700,6 +700,10 @@ def _aliases(
                 k += 1
             if owner is not None and k > j and owner.kind not in {"pronoun", "person"}:
                 names.setdefault(tuple(tokens.texts[j:k]), owner)
+    for m in mentions:  # "Bangladesh Nationalist Party" ... "the BNP"
+        initials = _initials(tokens, m)
+        if initials is not None and m.kind in {"organisation", "group", "unknown"}:
+            names.setdefault((initials,), m)
     found: list[ActorMention] = []
     for sentence in sentences:
         for i in range(sentence.start, sentence.end):
@@ -722,6 +726,14 @@ def _aliases(
                 )
                 taken.update(range(i, end))
     return found
+
+
+def _initials(tokens: Tokens, mention: ActorMention) -> str | None:
+    """The acronym of a name of three or more capitalised words ("BNP"), if any."""
+    words = [t for t in tokens.span(mention.start, mention.end) if t.is_alpha]
+    if len(words) < 3 or not all(t.is_title for t in words):
+        return None
+    return "".join(t.text[0] for t in words)
 
 
 def _national_titles(tokens: Tokens, mentions: list[ActorMention]) -> list[ActorMention]:

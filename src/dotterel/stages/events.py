@@ -99,6 +99,11 @@ _NAMED = frozenset({"country", "metonym", "organisation", "person", "group", "fr
 _CLAUSE_BREAKS = frozenset(
     {";", ".", "but", "while", "whereas", "although", "though", "say", "said", "says"}
 )
+# Words before a participle that make it a verb ("was accused of", "had accused of").
+_AUXILIARY_LIKE = frozenset(
+    {"was", "were", "is", "are", "be", "been", "being", "has", "have", "had", "also", "not",
+     "repeatedly", "publicly", "openly", "again", "then", "who", "which", "that"}
+)  # fmt: skip
 # Prepositions that make a named country a location ("on the island of St Vincent").
 _LOCATIVE = frozenset({"in", "on", "at", "of", "near", "over", "across", "from", "to"})
 _DEFINITE = frozenset({"the", "this", "that", "these", "those", "its", "their", "his", "her"})
@@ -148,6 +153,7 @@ class EventCoder:
                 # its verb counts ("called the strike on Monday a war crime")
                 if not any(i in timed for i in _own_tokens(t))
                 and not _inside_name(tokens, t, sentence)
+                and not _reduced_relative(tokens, t, sentence)
             ]
             kept = self._keep(tokens, sentence, triggers)
             siblings = [t for t, _ in kept]
@@ -395,6 +401,14 @@ class EventCoder:
             and source_actor is not None
         ):
             target_actor = source_actor
+        if (
+            trigger.type == "COERCE"
+            and trigger.mode == "arrest"
+            and target_actor is None
+            and source_actor is not None
+            and source_actor.country is not None
+        ):  # "police arrested more than 500 people": people of the country they police
+            target_actor = dataclasses.replace(source_actor, canonical=None, sector=None)
         if trigger.type == "PROTEST" and target_actor is None and source_actor is not None:
             target_actor = self._state(source_actor.country)  # rioters defy their own state
         if trigger.type == "RETREAT" and target_actor is not None and target_actor.sector == "CVL":
@@ -817,6 +831,18 @@ def _in_relative_clause(
         if tokens.texts[i] in {";", ":"}:
             return False
     return False
+
+
+def _reduced_relative(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:
+    """ "sanctions on four companies accused of shipping Iranian oil": a participle right
+    after a noun, its object gone, describes the noun; no one accuses anyone here."""
+    i = trigger.head
+    if trigger.kind != "verb" or i <= sentence.start or i + 1 >= sentence.end:
+        return False
+    if not tokens.lower[i].endswith("ed") or tokens.lower[i + 1] != "of":
+        return False
+    before = tokens[i - 1]
+    return before.is_alpha and before.is_lower and before.lower_ not in _AUXILIARY_LIKE
 
 
 def _inside_name(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:

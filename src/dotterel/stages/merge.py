@@ -118,6 +118,9 @@ def _may_restate(earlier: Candidate, later: Candidate) -> bool:
     if later.sentence == earlier.sentence or later.anaphoric:
         return True
     event = later.event
+    if event.type not in _ACTS:  # a statement: another sentence, another speaker's
+        a, b = earlier.event.source, event.source
+        return a is not None and b is not None and a.country == b.country
     if _weak(event.source) or _weak(event.target):
         return not _new_scene(earlier.event, event)
     return _same_scene(earlier.event, event)

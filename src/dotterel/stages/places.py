@@ -364,6 +364,8 @@ class PlaceTagger:
         for m in doc.actors:
             if m.kind in {"pronoun", "generic", "person", "group", "franchise"}:
                 continue
+            if m.kind == "organisation" and m.sector in {"MIL", "POL"}:
+                continue  # a state's named force ("the FSB") names no place
             if any(i in taken for i in range(m.start, m.end)):
                 continue
             entry = self._area_of(m.text, countries.get(m.country or "", ""))

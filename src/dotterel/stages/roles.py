@@ -357,6 +357,9 @@ def roles(
                 (partner, source) if partner.start < source.start else (source, partner)
             )
     if target is None and source is not None and source.country is not None:
+        # "the US and Britain appealed": the partner joins the act, unless acts are joint
+        joint = trigger.type in {"AGREE", "CONSULT", "COOPERATE"}
+        partner = None if joint else _coordinated(tokens, source, actors)
         before = [
             m
             for m in actors
@@ -364,6 +367,7 @@ def roles(
             and _usable_target(m)
             and m.kind not in {"pronoun", "generic"}
             and m.country != source.country
+            and m is not partner
         ]
         target = before[-1] if before else None
     if trigger.interception:
@@ -387,8 +391,8 @@ _DENIAL = frozenset({"denied", "deny", "denies", "denying"})
 def _denied(tokens: Tokens, trigger: Trigger, start: int) -> bool:
     """ "denied launching any missile": a denial within six words, no comma between."""
     for j in range(trigger.start - 1, max(start, trigger.start - 6) - 1, -1):
-        if tokens[j].is_punct:
-            return False
+        if tokens[j].is_punct or tokens.lower[j] in {"and", "but"}:
+            return False  # "denied the attack and demanded ...": a second verb, asserted
         if tokens.lower[j] in _DENIAL:
             return True
     return False
