@@ -528,3 +528,35 @@ def test_statements_by_different_speakers_stay_apart(pipeline: Pipeline) -> None
     requests = [e for e in code(pipeline, text) if e.type == "REQUEST"]
     assert len(requests) == 2
     assert requests[1].source is not None and requests[1].source.country == "UN"
+
+
+def test_a_name_inside_a_hyphenated_place_is_no_actor(pipeline: Pipeline) -> None:
+    text = "PORT-AU-PRINCE, March 11 — Armed gangs attacked police officers on Monday."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "HTI", "HTI", "asserted")
+
+
+def test_a_mediator_is_no_party(pipeline: Pipeline) -> None:
+    text = "Armenia and Azerbaijan signed a Qatari-brokered peace deal in Doha on Monday."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("AGREE", "ARM", "AZE", "asserted")
+
+
+def test_a_descriptive_noun_before_a_name_is_not_the_actor(pipeline: Pipeline) -> None:
+    text = "Rights watchdog Amnesty International accused Israel of war crimes in Gaza."
+    [event] = code(pipeline, text)
+    assert (event.type, event.source.name if event.source else None) == (
+        "ACCUSE",
+        "Amnesty International",
+    )
+    assert event.target is not None and event.target.country == "ISR"
+
+
+def test_an_aid_agency_s_warning_is_no_threat(pipeline: Pipeline) -> None:
+    text = "The UN refugee agency warned on Monday that the camps around Goma were overflowing."
+    assert "THREATEN" not in [e.type for e in code(pipeline, text)]
+
+
+def test_what_a_meeting_will_discuss_is_its_agenda(pipeline: Pipeline) -> None:
+    text = "Kenyan and Haitian officials will meet in Nairobi next week to discuss sending troops."
+    assert [e.type for e in code(pipeline, text)] == ["CONSULT"]

@@ -250,6 +250,7 @@ class ActorTagger:
         for sentence in doc.sentences:
             mentions.extend(self._sentence_mentions(tokens, sentence, sector_spans, doc))
         mentions.sort(key=lambda m: m.start)
+        mentions = [m for m in mentions if not _mediator(tokens, m)]
         mentions = _national_titles(tokens, mentions)
         mentions.extend(_surnames(tokens, doc.sentences, mentions))
         mentions.extend(_aliases(tokens, doc.sentences, mentions))
@@ -274,6 +275,8 @@ class ActorTagger:
         span = tokens.span(sentence.start, sentence.end)
         found = []
         for match_id, start, end in self.names(span):
+            if _inside_compound(tokens, start):
+                continue  # "PORT-AU-PRINCE" holds no African Union
             text = tokens.vocab.strings[match_id]
             found.append((start, end, self._pick(text)))  # PhraseMatcher gives Doc offsets
         found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
@@ -726,6 +729,30 @@ def _aliases(
                 )
                 taken.update(range(i, end))
     return found
+
+
+_PREFIXES = frozenset(["anti", "pro", "non", "ex", "post", "pre", "mid", "trans"])
+
+
+def _inside_compound(tokens: Tokens, start: int) -> bool:
+    """A name glued to a word before it by a hyphen ("PORT-AU-PRINCE"), other than a
+    prefix ("anti-US")."""
+    if start < 2 or tokens.texts[start - 1] != "-" or tokens[start - 2].whitespace_:
+        return False
+    if tokens[start - 1].whitespace_:
+        return False
+    return tokens.lower[start - 2] not in _PREFIXES
+
+
+# "UAE-mediated", "Qatari-brokered": a go-between is no party to the act (CONVENTIONS).
+_MEDIATING = frozenset(["mediated", "brokered", "hosted", "sponsored", "facilitated"])
+
+
+def _mediator(tokens: Tokens, mention: ActorMention) -> bool:
+    end = mention.end
+    return (
+        end + 1 < len(tokens) and tokens.texts[end] == "-" and tokens.lower[end + 1] in _MEDIATING
+    )
 
 
 def _initials(tokens: Tokens, mention: ActorMention) -> str | None:

@@ -168,7 +168,7 @@ class EventCoder:
                     event = _target_from_referent(
                         event, absorbed, candidates, tokens[absorbed.start].idx
                     )
-                if _is_tally(doc, trigger):
+                if _is_tally(doc, trigger) or _a_warning_not_a_threat(event):
                     continue
                 if event.type in _DIRECTED and event.target is None:
                     event = _against_counterpart(event, candidates)
@@ -272,6 +272,10 @@ class EventCoder:
                 )
             ):
                 return head
+            if head.type == "CONSULT" and any(
+                t.lower_ in {"discuss", "discussed", "discussing", "about"} for t in between
+            ):
+                return head  # "will meet ... to discuss sending more troops": the agenda
             if head.type in self.complement_heads and (
                 any(t.lower_ in {"to", "of"} for t in between[-3:])
                 or (len(between) <= 8 and any(t.lower_ == "that" for t in between))
@@ -764,6 +768,18 @@ def _target_from_referent(
             return dataclasses.replace(event, target=source)
         return event
     return event
+
+
+def _a_warning_not_a_threat(event: Event) -> bool:
+    """ "The UN refugee agency warned that camps were overflowing": an aid agency or a
+    rights group warns of harm; a party to a conflict threatens."""
+    source = event.source
+    return (
+        event.type == "THREATEN"
+        and source is not None
+        and source.sector in {"IGO", "NGO"}
+        and source.country is not None
+    )
 
 
 def _against_counterpart(event: Event, earlier: list[Candidate]) -> Event:

@@ -418,6 +418,10 @@ class PlaceTagger:
         name = " ".join(words).title()
         if name in self.capitals:
             return self.capitals[name]
+        folded = "".join(words).lower()  # "PORT-AU-PRINCE" is Port-au-Prince
+        for capital, iso3 in self.capitals.items():
+            if capital.replace(" ", "").lower() == folded:
+                return iso3
         found = [c for c in self.gazetteer.candidates(name) if c.precision == 1]
         return max(found, key=lambda c: c.population).country if found else None
 
