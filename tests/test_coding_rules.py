@@ -560,3 +560,20 @@ def test_an_aid_agency_s_warning_is_no_threat(pipeline: Pipeline) -> None:
 def test_what_a_meeting_will_discuss_is_its_agenda(pipeline: Pipeline) -> None:
     text = "Kenyan and Haitian officials will meet in Nairobi next week to discuss sending troops."
     assert [e.type for e in code(pipeline, text)] == ["CONSULT"]
+
+
+def test_a_crowd_chanting_slogans_is_a_protest(pipeline: Pipeline) -> None:
+    text = (
+        "Thousands of teachers gathered outside parliament in Nairobi on Monday, chanting "
+        "slogans against the pay freeze."
+    )
+    [event] = code(pipeline, text)
+    assert (event.type, event.place.name if event.place else None) == ("PROTEST", "Nairobi")
+    assert event.acled is not None and event.acled["sub_event_type"] == "Peaceful protest"
+
+
+def test_protesters_wounded_by_police_fire_is_excessive_force(pipeline: Pipeline) -> None:
+    text = "Police fired on protesters in Kisumu on Monday, wounding eight demonstrators."
+    events = code(pipeline, text)
+    assert events[0].acled is not None
+    assert events[0].acled["sub_event_type"] == "Excessive force against protesters"
