@@ -577,3 +577,30 @@ def test_protesters_wounded_by_police_fire_is_excessive_force(pipeline: Pipeline
     events = code(pipeline, text)
     assert events[0].acled is not None
     assert events[0].acled["sub_event_type"] == "Excessive force against protesters"
+
+
+def test_a_troop_withdrawal_is_from_the_other_side(pipeline: Pipeline) -> None:
+    text = (
+        "BAMAKO, March 11 — JNIM fighters attacked the army base at Boni on Monday and the "
+        "Malian troops pulled out of the town on Tuesday."
+    )
+    retreats = [flat(e) for e in code(pipeline, text) if e.type == "RETREAT"]
+    assert retreats == [("RETREAT", "MLI", "MLI", "asserted")]
+
+
+def test_an_evacuation_is_from_no_one(pipeline: Pipeline) -> None:
+    text = (
+        "Rival militias clashed in Tripoli on Sunday. The army evacuated 300 families from "
+        "the Ain Zara district."
+    )
+    [evacuation] = [e for e in code(pipeline, text) if e.type == "RETREAT"]
+    assert (evacuation.mode, evacuation.target) == ("evacuation", None)
+
+
+def test_one_town_spelled_two_ways_is_one_strike(pipeline: Pipeline) -> None:
+    text = (
+        "Russian missiles struck Odesa overnight, killing two people, Ukrainian officials "
+        "said. Russia's defence ministry said its strikes on Odessa had hit military sites."
+    )
+    assaults = [e for e in code(pipeline, text) if e.type == "ASSAULT"]
+    assert [flat(e) for e in assaults] == [("ASSAULT", "RUS", "UKR", "asserted")]

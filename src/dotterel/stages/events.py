@@ -170,7 +170,7 @@ class EventCoder:
                     )
                 if _is_tally(doc, trigger) or _a_warning_not_a_threat(event):
                     continue
-                if event.type in _DIRECTED and event.target is None:
+                if event.target is None and (event.type in _DIRECTED or _withdraws_forces(event)):
                     event = _against_counterpart(event, candidates)
                 anaphoric = _is_anaphoric(tokens, trigger, sentence)
                 candidates.append(Candidate(event, sentence.index, anaphoric, trigger.interception))
@@ -768,6 +768,18 @@ def _target_from_referent(
             return dataclasses.replace(event, target=source)
         return event
     return event
+
+
+def _withdraws_forces(event: Event) -> bool:
+    """A troop withdrawal is from the adversary or host (CONVENTIONS), an evacuation of
+    civilians from no one."""
+    source = event.source
+    return (
+        event.type == "RETREAT"
+        and event.mode != "evacuation"
+        and source is not None
+        and source.sector in {"MIL", "REB"}
+    )
 
 
 def _a_warning_not_a_threat(event: Event) -> bool:

@@ -50,9 +50,16 @@ def _date_fits(a: When | None, b: When | None) -> bool:
 def _place_fits(a: Place | None, b: Place | None) -> bool:
     if a is None or b is None or a.country is None or b.country is None:
         return True
-    if a.precision <= 2 and b.precision <= 2 and a.name != b.name:
+    if a.precision <= 2 and b.precision <= 2 and not _same_place(a, b):
         return False  # two named towns: two happenings
     return a.country == b.country
+
+
+def _same_place(a: Place, b: Place) -> bool:
+    """One place, however spelled ("Odesa", "Odessa")."""
+    if a.geonames_id is not None and b.geonames_id is not None:
+        return a.geonames_id == b.geonames_id
+    return a.name == b.name
 
 
 def same_happening(a: Event, b: Event) -> bool:
@@ -147,7 +154,7 @@ def _new_scene(a: Event, b: Event) -> bool:
     own_day = a.date is not None and b.date is not None and b.date.span is not None
     if own_day and (b.date.start > a.date.end or a.date.start > b.date.end):  # type: ignore[union-attr]
         return True
-    return a.place is not None and b.place is not None and a.place.name != b.place.name
+    return a.place is not None and b.place is not None and not _same_place(a.place, b.place)
 
 
 def _same_scene(a: Event, b: Event) -> bool:
