@@ -604,3 +604,15 @@ def test_one_town_spelled_two_ways_is_one_strike(pipeline: Pipeline) -> None:
     )
     assaults = [e for e in code(pipeline, text) if e.type == "ASSAULT"]
     assert [flat(e) for e in assaults] == [("ASSAULT", "RUS", "UKR", "asserted")]
+
+
+def test_an_attack_on_two_towns_is_one_event_per_town(pipeline: Pipeline) -> None:
+    text = "Russian missiles struck Kharkiv and Dnipro on Sunday, killing seven people."
+    events = code(pipeline, text)
+    assert [(flat(e), e.place.name if e.place else None) for e in events] == [
+        (("ASSAULT", "RUS", "UKR", "asserted"), "Kharkiv"),
+        (("ASSAULT", "RUS", "UKR", "asserted"), "Dnipro"),
+    ]
+    # the toll is told once for both towns: it is kept on one event, never counted twice
+    tolls = [e.fatalities.best for e in events if e.fatalities is not None]
+    assert tolls == [7]

@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import re
 from datetime import timedelta
+from itertools import pairwise
 
 from spacy.language import Language
 
@@ -182,6 +183,10 @@ class EventCoder:
                     told.add(event.id)  # "a shop was looted": a verb says it happened
                 if trigger.mutual and event.source is not None and event.target is not None:
                     candidates.append(Candidate(_mirror(event), sentence.index, anaphoric))
+                for other in self._further_places(doc, trigger, sentence, event):
+                    candidates.append(Candidate(other, sentence.index, False))
+                    if event.id in told:
+                        told.add(other.id)
                 if event.date is not None and event.date.span is not None:
                     last_date = event.date
             if anchor is last_date:  # no dated event: a stated day still moves the story
@@ -473,6 +478,42 @@ class EventCoder:
             trigger=Span(trigger_span.start_char, trigger_span.end_char, trigger_span.text),
             article_ref=doc.article.ref,
         )
+
+    def _further_places(
+        self, doc: Document, trigger: Trigger, sentence: Sentence, event: Event
+    ) -> list[Event]:
+        """ "struck bombers at the Olenya air base ... and the Belaya air base ...": an
+        attack on places joined by "and" is one event per place (ACLED codes each
+        location apart); the toll stays with the first, whose share is unknown."""
+        if trigger.type != "ASSAULT" or trigger.kind == "noun" or event.place is None:
+            return []
+        tokens = doc.tokens
+        assert tokens is not None
+        stop = clause_stop(tokens, trigger, sentence)
+        places = [
+            p
+            for p in doc.by_sentence("places", sentence.index)
+            if trigger.end <= p.start < stop and p.place.precision < 6
+        ]
+        extra: list[Event] = []
+        for previous, current in pairwise(places):
+            joined = tokens.lower[previous.end : current.start]
+            if "and" not in joined or len(joined) > 6 or current.place.name == event.place.name:
+                continue
+            if any(p.start < previous.end and p.end > current.start for p in places):
+                continue
+            if _a_place_of_its_own(current) and current.place.name != previous.place.name:
+                extra.append(
+                    dataclasses.replace(
+                        event,
+                        id=_event_id(doc.article.id, event.type + ":place", current.start_char),
+                        place=current.place,
+                        fatalities=None,
+                        injured=None,
+                        quantities=[],
+                    )
+                )
+        return extra
 
     def _about_protests(self, tokens: Tokens) -> bool:
         return not self.cues.protest_story.isdisjoint(tokens.lower)
@@ -780,6 +821,12 @@ def _withdraws_forces(event: Event) -> bool:
         and source is not None
         and source.sector in {"MIL", "REB"}
     )
+
+
+def _a_place_of_its_own(current: PlaceMention) -> bool:
+    """A coordinated place is a place of its own, not the area the one before lies in
+    ("Olenya in the Murmansk region and Belaya" yes; "in Kherson and the region" no)."""
+    return current.place.precision <= 4 and current.prep in {None, "at", "in", "on", "of"}
 
 
 def _a_warning_not_a_threat(event: Event) -> bool:

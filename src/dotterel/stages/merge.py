@@ -52,6 +52,8 @@ def _place_fits(a: Place | None, b: Place | None) -> bool:
         return True
     if a.precision <= 2 and b.precision <= 2 and not _same_place(a, b):
         return False  # two named towns: two happenings
+    if a.precision == b.precision <= 4 and not _same_place(a, b):
+        return False  # two regions, or two bases placed by their regions
     return a.country == b.country
 
 
