@@ -6,9 +6,10 @@ start date (undated last), then article id and event id, or incident id. A curso
 the sort key of the last row a page returned, so a page never repeats or skips a row
 when rows are added between requests.
 
-An events page is one ordered walk of ``ix_events_page`` (page order, then every
-filtered column), checking the filters on index entries and reading only the page's
-rows; incidents are paged window by window of start dates.
+An events page walks ``ix_events_page`` (page order, then every filtered column) for a
+bounded number of entries, checking the filters on index entries and reading only the
+page's rows; filters too rare to fill the page within that walk are looked up through
+their own indexes instead. Incidents are paged window by window of start dates.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, or_, selec
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 
@@ -43,7 +45,7 @@ _T = TypeVar("_T")
 
 class _NotIndexed(ColumnElement[Any]):
     """A column no index may serve: ``+column`` on SQLite, ``(column || '')`` or
-    ``(column + 0)`` on PostgreSQL; plain elsewhere."""
+    ``(column + 0)`` (numbers, dates) on PostgreSQL; plain elsewhere."""
 
     inherit_cache = True
     _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
@@ -61,7 +63,7 @@ def _sqlite_not_indexed(element: _NotIndexed, compiler: SQLCompiler, **kw: Any) 
 @compiles(_NotIndexed, "postgresql")
 def _postgresql_not_indexed(element: _NotIndexed, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.column, **kw)
-    neutral = "0" if element.type.python_type in (int, float) else "''"
+    neutral = "0" if element.type.python_type in (int, float, date) else "''"
     return f"({column} {'+' if neutral == '0' else '||'} {neutral})"
 
 
@@ -130,13 +132,14 @@ class EventFilter:
 
     def conditions(
         self,
-        table: _Table = EventRow,
+        table: Any = EventRow,
         *,
         scan_text: bool = False,
         date_index: bool = False,
         walk: bool = False,
     ) -> list[ColumnElement[bool]]:
-        """The WHERE conditions on ``events`` or ``incidents``, ANDed by the caller.
+        """The WHERE conditions on ``events`` or ``incidents`` (or an alias of ``events``
+        over a subquery with its filtered columns), ANDed by the caller.
 
         On incidents, ``modality``, ``text`` and ``article_id`` ask for a member event
         that matches them. The text is looked up in the store's text index, or with
@@ -178,8 +181,8 @@ class EventFilter:
             found.append(table.date_start <= self.until)
         if self.bbox is not None:
             found.append(in_bbox(cols.lat, cols.lon, self.bbox))
-        members = self._member_conditions(scan_text)
-        if members and table is EventRow:
+        members = self._member_conditions(scan_text, EventRow if table is IncidentRow else table)
+        if members and table is not IncidentRow:
             found.extend(members)
         elif members:
             found.append(IncidentRow.id.in_(select(EventRow.incident_id).where(*members)))
@@ -196,16 +199,16 @@ class EventFilter:
         composite = len(self.types) == 1 and bool(self.place_country)
         return frozenset({"lat", "lon"} if composite else {"type", "lat", "lon"})
 
-    def _member_conditions(self, scan_text: bool) -> list[ColumnElement[bool]]:
+    def _member_conditions(self, scan_text: bool, events: Any) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
         if self.modality:
-            found.append(EventRow.modality == self.modality)
+            found.append(events.modality == self.modality)
         if self.text and self.text.strip() and scan_text:
             found.append(_text_matched(self.text))
         elif self.text and self.text.strip():
             found.append(evidence_contains(self.text))
         if self.article_id:
-            found.append(EventRow.article_id == self.article_id)
+            found.append(events.article_id == self.article_id)
         return found
 
 
@@ -426,6 +429,24 @@ _TEXT_SCAN_ROWS = 2000
 
 _PAGE_KEY = (EventRow.date_start, EventRow.article_id, EventRow.id)
 
+# A page first walks at most _WALK index entries in page order (at 0.15-0.3 us an entry,
+# a few milliseconds); if that found fewer than 1/_WALK_ON of a page, the rest is looked
+# up through the filters' own indexes instead (see _walk_or_look_up).
+_WALK = 20_000
+_WALK_ON = 4
+
+# The filtered columns ix_events_page and ix_events_type_page hold after the page key.
+_WALKED_COLUMNS = (
+    "type",
+    "mode",
+    "modality",
+    "source_country",
+    "target_country",
+    "place_country",
+    "lat",
+    "lon",
+)
+
 
 def _dated(where: EventFilter, after: Cursor | None) -> list[ColumnElement[bool]]:
     """Bounds of the dated events a page may hold: within the filter's dates, after
@@ -452,11 +473,15 @@ def _undated(after: Cursor | None) -> list[ColumnElement[bool]]:
 
 
 def _in_page_order(
-    conditions: Sequence[ColumnElement[bool]], size: int
+    conditions: Sequence[ColumnElement[bool]], size: int, *, sort: bool = False
 ) -> Select[date | None, str, str, str]:
     """The first ``size`` events matching ``conditions`` in page order, with their stored
-    JSON: their ids are chosen first, then only their records are read."""
-    ids = select(EventRow.id).where(*conditions).order_by(*_PAGE_KEY).limit(size)
+    JSON: their ids are chosen first, then only their records are read. With ``sort``,
+    the ids are found through the filters' indexes and sorted, never by walking an index
+    in page order."""
+    first, *rest = _PAGE_KEY
+    order = (_NotIndexed(first), *rest) if sort else _PAGE_KEY
+    ids = select(EventRow.id).where(*conditions).order_by(*order).limit(size)
     return (
         select(*_PAGE_KEY, cast(EventRow.record, Text))
         .where(EventRow.id.in_(ids.correlate(None)))
@@ -470,15 +495,14 @@ def _event_rows(
     """(date, article id, id, record JSON) of up to ``want`` events within ``bounds``
     matching ``where``, in page order.
 
-    Without a text filter, one ordered walk of ``ix_events_page``: each entry is checked
-    against the filters until ``want`` match. With one, the text is matched row by row on
+    Without a text filter, a bounded ordered walk of ``ix_events_page``, each entry
+    checked against the filters until ``want`` match, then a lookup for rare filters
+    (see ``_walk_or_look_up``). With one, the text is matched row by row on
     the first ``_TEXT_SCAN_ROWS`` rows within ``bounds``, and looked up in the text index
     for the rest (a common word fills the page long before; a rare one is found fast).
     """
     if not (where.text and where.text.strip()):
-        return list(
-            connection.execute(_in_page_order([*bounds, *where.conditions(walk=True)], want))
-        )
+        return _walk_or_look_up(connection, where, bounds, want)
     others = replace(where, text=None).conditions(walk=True)
     candidates = select(*_PAGE_KEY).where(*bounds, *others).order_by(*_PAGE_KEY)
     edge_query = candidates.offset(_TEXT_SCAN_ROWS - 1).limit(1)
@@ -498,6 +522,83 @@ def _event_rows(
         rest = [*bounds, tuple_(*_PAGE_KEY) > tuple_(*edge), *where.conditions()]
         rows += connection.execute(_in_page_order(rest, want - len(rows)))
     return rows
+
+
+def _walk_or_look_up(
+    connection: Connection, where: EventFilter, bounds: list[ColumnElement[bool]], want: int
+) -> list[Any]:
+    """(date, article id, id, record JSON) of up to ``want`` events within ``bounds``
+    matching ``where`` (no text filter), in page order.
+
+    The first ``_WALK`` entries of ``ix_events_page`` (of ``ix_events_type_page`` for
+    one type) are walked in order and checked against the filters, stopping when the
+    page is full. A walk that found at least 1/``_WALK_ON`` of a page goes on walking
+    (its filters should fill the page within a few more walks' worth of entries).
+    Filters that kept fewer (a rare country, an empty box) are looked up past the walked
+    entries through their own indexes (countries, type, coordinates) and the few events
+    found sorted: a rare filter does not walk the whole index, and a filter common
+    enough to make that lookup large fills its page by walking.
+    """
+    lead = where.types[0].upper() if len({t.upper() for t in where.types}) == 1 else None
+    checked = replace(where, types=()) if lead else where
+    entries = select(*_PAGE_KEY, *(getattr(EventRow, c) for c in _WALKED_COLUMNS)).where(
+        *([EventRow.type == lead] if lead else [])
+    )
+    told = connection.dialect.name == "postgresql"
+    rows = list(connection.execute(_bounded_walk(entries, bounds, checked, want, told)))
+    if len(rows) == want:
+        return rows
+    last = entries.with_only_columns(*_PAGE_KEY).where(*bounds).order_by(*_PAGE_KEY)
+    edge = connection.execute(last.offset(_WALK - 1).limit(1)).first()
+    if edge is None:  # the walk read every entry within the bounds
+        return rows
+    if len(rows) * _WALK_ON >= want:
+        # common enough to fill the page within a few more walks' worth of entries
+        past = [*bounds, *_past(edge), *where.conditions(walk=True)]
+        return rows + list(connection.execute(_in_page_order(past, want - len(rows))))
+    looked_up = [*bounds, *_past(edge, walkable=False), *where.conditions()]
+    return rows + list(connection.execute(_in_page_order(looked_up, want - len(rows), sort=True)))
+
+
+def _bounded_walk(
+    entries: Select[Any],
+    bounds: list[ColumnElement[bool]],
+    where: EventFilter,
+    want: int,
+    told_order: bool,
+) -> Select[date | None, str, str, str]:
+    """The first ``want`` of the first ``_WALK`` ``entries`` (page key and filtered
+    columns, in page order) within ``bounds`` that match ``where``, with their JSON.
+
+    The walk stops at the ``want``-th match. PostgreSQL is ``told_order`` (it knows
+    the walk is in that order, so sorts nothing); SQLite is not told, as it would sort
+    the whole walk, and its co-routine hands the entries over in the walk's order.
+    """
+    walked = aliased(EventRow, entries.where(*bounds).order_by(*_PAGE_KEY).limit(_WALK).subquery())
+    ids = select(walked.id).where(*where.conditions(walked)).limit(want)
+    if told_order:
+        ids = ids.order_by(walked.date_start, walked.article_id, walked.id)
+    return _by_ids(ids)
+
+
+def _past(edge: Any, *, walkable: bool = True) -> list[ColumnElement[bool]]:
+    """Events after ``edge`` (a page key) in page order; unless ``walkable``, stated so
+    that no index in page order serves it (but the start date's bound still does)."""
+    day, article, event = edge
+    if day is None:  # undated events, by article and event id
+        return [tuple_(EventRow.article_id, EventRow.id) > tuple_(article, event)]
+    first = EventRow.date_start if walkable else _NotIndexed(EventRow.date_start)
+    after = tuple_(first, EventRow.article_id, EventRow.id) > tuple_(day, article, event)
+    return [after] if walkable else [EventRow.date_start >= day, after]
+
+
+def _by_ids(ids: Select[Any]) -> Select[date | None, str, str, str]:
+    """The page key and stored JSON of the events ``ids`` selects, in page order."""
+    return (
+        select(*_PAGE_KEY, cast(EventRow.record, Text))
+        .where(EventRow.id.in_(ids.scalar_subquery()))
+        .order_by(*_PAGE_KEY)
+    )
 
 
 def _with_text(
@@ -524,8 +625,9 @@ class EventQueries(_Reader):
 
         Dated events, then (when no date bound excludes them) undated ones, are read in
         that order from ``ix_events_page``, whose entries carry every filtered column: a
-        page is one ordered walk that stops when it is full, and only the page's events
-        are read from the table (see ``_event_rows``).
+        page is an ordered walk that stops when it is full, or, for filters too rare to
+        fill it within a bounded walk, a lookup through their own indexes; only the
+        page's events are read from the table (see ``_event_rows``).
         """
         if limit < 1:
             raise ValueError(f"limit must be 1 or more, got {limit}")
