@@ -19,14 +19,13 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, Text, cast, func, or_, select, tuple_
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
 
@@ -37,8 +36,6 @@ from dotterel.store._store import Store
 from dotterel.store.models import EventRow, IncidentRow
 
 __all__ = ["Cursor", "DayCount", "EventFilter", "EventQueries", "IncidentQueries", "Page"]
-
-_Table = type[EventRow] | type[IncidentRow]
 
 _T = TypeVar("_T")
 
@@ -78,13 +75,11 @@ _FILTERED = frozenset(
 )
 
 
-class _DateBounded:
-    """A table's columns, those whose indexes do not lead to the start date hidden from
-    SQLite, so that a query bounded by a range of dates uses only indexes the range
-    bounds: the start date's own, and the (country, start date) and (type, place
-    country, start date) composites."""
+class _Hidden:
+    """A table's columns, some of them hidden from the indexes that would serve them (so
+    that a page walks its index in page order instead)."""
 
-    def __init__(self, table: _Table, hidden: frozenset[str]) -> None:
+    def __init__(self, table: Any, hidden: frozenset[str]) -> None:
         self._table = table
         self._hidden = hidden
 
@@ -135,22 +130,20 @@ class EventFilter:
         table: Any = EventRow,
         *,
         scan_text: bool = False,
-        date_index: bool = False,
         walk: bool = False,
+        incidents: bool = False,
     ) -> list[ColumnElement[bool]]:
-        """The WHERE conditions on ``events`` or ``incidents`` (or an alias of ``events``
-        over a subquery with its filtered columns), ANDed by the caller.
+        """The WHERE conditions on ``events`` or ``incidents`` (or on the columns of a
+        subquery over either: ``incidents`` says which), ANDed by the caller.
 
         On incidents, ``modality``, ``text`` and ``article_id`` ask for a member event
         that matches them. The text is looked up in the store's text index, or with
         ``scan_text`` matched on each row (cheaper when other conditions leave few rows).
-        With ``date_index``, SQLite is kept to indexes that a range of start dates
-        bounds (for the windowed page queries). With ``walk``, no backend may use the
-        index of a filtered column but the type's: the caller walks ``ix_events_page``,
-        or ``ix_events_type_page`` for one type, in page order instead.
+        With ``walk``, no backend may use the index of a filtered column but the type's:
+        the caller walks the table's page index (or the type's) in page order instead.
         """
-        hidden = self._walked() if walk else self._unbounded() if date_index else frozenset()
-        cols: Any = _DateBounded(table, hidden) if hidden else table
+        hidden = self._walked() if walk else frozenset()
+        cols: Any = _Hidden(table, hidden) if hidden else table
         found: list[ColumnElement[bool]] = []
         types = sorted({t.upper() for t in self.types})
         if len(types) == 1:
@@ -181,11 +174,12 @@ class EventFilter:
             found.append(table.date_start <= self.until)
         if self.bbox is not None:
             found.append(in_bbox(cols.lat, cols.lon, self.bbox))
-        members = self._member_conditions(scan_text, EventRow if table is IncidentRow else table)
-        if members and table is not IncidentRow:
+        incidents = incidents or table is IncidentRow
+        members = self._member_conditions(scan_text, EventRow if incidents else table)
+        if members and not incidents:
             found.extend(members)
         elif members:
-            found.append(IncidentRow.id.in_(select(EventRow.incident_id).where(*members)))
+            found.append(table.id.in_(select(EventRow.incident_id).where(*members)))
         return found
 
     def _walked(self) -> frozenset[str]:
@@ -193,11 +187,6 @@ class EventFilter:
         when there is one (``ix_events_type_page`` has that type's events in order)."""
         one_type = len({t.upper() for t in self.types}) == 1
         return _FILTERED - {"type"} if one_type else _FILTERED
-
-    def _unbounded(self) -> frozenset[str]:
-        """Columns whose index a date-bounded query must not use for these filters."""
-        composite = len(self.types) == 1 and bool(self.place_country)
-        return frozenset({"lat", "lon"} if composite else {"type", "lat", "lon"})
 
     def _member_conditions(self, scan_text: bool, events: Any) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
@@ -270,223 +259,168 @@ class DayCount:
     count: int
 
 
-# The first window of start dates a page reads, in days; each next one is _GROWTH times
-# wider. Windows up to _SCAN_TEXT_DAYS wide match text row by row, wider ones use the
-# store's text index.
-_FIRST_WINDOW = 1
-_GROWTH = 4
-_SCAN_TEXT_DAYS = 64
-
-
-@dataclass(frozen=True, slots=True)
-class _Order:
-    """How a table pages: its record, its start date and the ids that break ties (the
-    last of which is the primary key)."""
-
-    what: str
-    record: Any
-    date: Any
-    keys: tuple[Any, ...]
-
-    @property
-    def id(self) -> Any:
-        return self.keys[-1]
-
-    def span(self) -> Select[Any]:
-        """The first and last start date in the table (two index lookups)."""
-        first = select(func.min(self.date)).scalar_subquery()
-        last = select(func.max(self.date)).scalar_subquery()
-        return select(first, last)
-
-    def window(
-        self,
-        conditions: Sequence[ColumnElement[bool]],
-        start: date,
-        stop: date,
-        after: Cursor | None,
-    ) -> Select[Any]:
-        """Sort keys of the rows starting in [start, stop), after ``after``, in order."""
-        query = select(self.date, *self.keys).where(
-            self.date >= start, self.date < stop, *conditions
-        )
-        if after is not None and after.date is not None and start <= after.date:
-            day = after.date
-            query = query.where(
-                or_(self.date > day, and_(self.date == day, self._after(after.keys)))
-            )
-        return query.order_by(self.date, *self.keys)
-
-    def undated(
-        self, conditions: Sequence[ColumnElement[bool]], after: Cursor | None
-    ) -> Select[Any]:
-        query = select(self.date, *self.keys).where(self.date.is_(None), *conditions)
-        if after is not None:
-            query = query.where(self._after(after.keys))
-        return query.order_by(*self.keys)
-
-    def texts(self, ids: list[str]) -> Select[Any]:
-        """The stored JSON text of the records with these ids."""
-        return select(self.id, cast(self.record, Text)).where(self.id.in_(ids))
-
-    def _after(self, values: tuple[str, ...]) -> ColumnElement[bool]:
-        """Rows whose keys sort after ``values`` (lexicographically)."""
-        column, *rest = self.keys
-        if not rest:
-            first: ColumnElement[bool] = column > values[0]
-            return first
-        deeper = _Order(self.what, self.record, self.date, tuple(rest))._after(values[1:])
-        return or_(column > values[0], and_(column == values[0], deeper))
-
-
-_INCIDENTS = _Order("incidents", IncidentRow.record, IncidentRow.date_start, (IncidentRow.id,))
-
-
-class _Reader:
-    def __init__(self, store: Store) -> None:
-        self._engine = store._engine
-        self._url = store._url
-
-    def _read(self, action: str, work: Callable[[Connection], _T]) -> _T:
-        try:
-            with self._engine.connect() as connection:
-                return work(connection)
-        except SQLAlchemyError as exc:
-            raise store_error(action, self._url, exc) from exc
-
-    def _page(
-        self,
-        order: _Order,
-        table: _Table,
-        where: EventFilter,
-        limit: int,
-        after: Cursor | None,
-    ) -> Page:
-        """Up to ``limit`` rows after ``after``: dated rows by date, then undated rows.
-
-        Dated rows are found window by window of start dates (a day, then 4 times
-        wider each time) until the page is full: every query is bounded by a date range
-        that an index serves, whether the filters keep many rows or few. Only the sort
-        keys are sorted; the page's records are read by id afterwards.
-        """
-        if limit < 1:
-            raise ValueError(f"limit must be 1 or more, got {limit}")
-        want = limit + 1
-
-        def run(connection: Connection) -> Page:
-            rows: list[Any] = []
-            if after is None or after.date is not None:
-                rows = _walk(connection, order, table, where, after, want)
-            if len(rows) < want:
-                undated_after = after if after is not None and after.date is None else None
-                query = order.undated(where.conditions(table), undated_after)
-                rows += connection.execute(query.limit(want - len(rows))).all()
-            shown = rows[:limit]
-            ids = [str(row[-1]) for row in shown]
-            found: dict[str, str] = dict(connection.execute(order.texts(ids)).all()) if ids else {}
-            last = shown[-1] if len(rows) > limit else None
-            cursor = None if last is None else Cursor(last[0], tuple(str(k) for k in last[1:]))
-            return Page([found[i] for i in ids], cursor)
-
-        return self._read(f"read {order.what}", run)
-
-
-def _walk(
-    connection: Connection,
-    order: _Order,
-    table: _Table,
-    where: EventFilter,
-    after: Cursor | None,
-    want: int,
-) -> list[Any]:
-    """Sort keys of up to ``want`` dated rows, window by window of start dates.
-
-    Each window (a day, then 4 times wider each time) is read through the start-date
-    index, so every query is bounded and in order whether the filters keep many rows or
-    few. Text is matched on each row in the short windows and looked up in the text
-    index in the wide ones (where a common word would already have filled the page).
-    """
-    first, last = connection.execute(order.span()).one()
-    if first is None:
-        return []
-    start = max(d for d in (first, where.since, after.date if after else None) if d is not None)
-    end = min(last, where.until) if where.until is not None else last
-    rows: list[Any] = []
-    days = _FIRST_WINDOW
-    while start <= end and len(rows) < want:
-        stop = min(start + timedelta(days=days), end + timedelta(days=1))
-        conditions = where.conditions(table, scan_text=days <= _SCAN_TEXT_DAYS, date_index=True)
-        query = order.window(conditions, start, stop, after)
-        rows += connection.execute(query.limit(want - len(rows))).all()
-        start, days = stop, days * _GROWTH
-    return rows
-
-
 # A text filter is matched row by row on the first _TEXT_SCAN_ROWS events that the other
 # filters keep, in page order; only if those hold too few matches to fill the page (a
 # rare text) is the rest looked up in the store's text index. A common word would make
 # that index return, and the page sort, a large part of the store.
 _TEXT_SCAN_ROWS = 2000
 
-_PAGE_KEY = (EventRow.date_start, EventRow.article_id, EventRow.id)
-
-# A page first walks at most _WALK index entries in page order (at 0.15-0.3 us an entry,
-# a few milliseconds); if that found fewer than 1/_WALK_ON of a page, the rest is looked
-# up through the filters' own indexes instead (see _walk_or_look_up).
+# A page first walks at most _WALK entries of its table's page index (at 0.15-0.3 us an
+# entry, a few milliseconds); if that found fewer than 1/_WALK_ON of a page, the rest is
+# looked up through the filters' own indexes instead (see _Paging.rows).
 _WALK = 20_000
 _WALK_ON = 4
 
-# The filtered columns ix_events_page and ix_events_type_page hold after the page key.
-_WALKED_COLUMNS = (
-    "type",
-    "mode",
-    "modality",
-    "source_country",
-    "target_country",
-    "place_country",
-    "lat",
-    "lon",
+
+@dataclass(frozen=True, slots=True)
+class _Paging:
+    """How a table pages: its rows, its page order (start date, then the ids that break
+    ties, the last of which is the primary key), and the filtered columns its page index
+    holds after that order (``ix_events_page``, ``ix_incidents_page``). ``type_led``: an
+    index leads with the type, then the same (``ix_events_type_page``)."""
+
+    what: str
+    row: Any
+    key: tuple[Any, ...]
+    walked: tuple[str, ...]
+    type_led: bool
+
+    def dated(self, where: EventFilter, after: Cursor | None) -> list[ColumnElement[bool]]:
+        """Bounds of the dated rows a page may hold: within the filter's dates, after
+        ``after``."""
+        found: list[ColumnElement[bool]] = []
+        day = self.row.date_start
+        since = where.since
+        if after is not None and after.date is not None:
+            since = after.date if since is None else max(since, after.date)
+            found.append(tuple_(*self.key) > tuple_(after.date, *after.keys))
+        found.append(day.is_not(None) if since is None else day >= since)
+        if where.until is not None:
+            found.append(day <= where.until)
+        return found
+
+    def undated(self, after: Cursor | None) -> list[ColumnElement[bool]]:
+        """Bounds of the undated rows a page may hold: after ``after``."""
+        found: list[ColumnElement[bool]] = [self.row.date_start.is_(None)]
+        if after is not None:
+            found.append(tuple_(*self.key[1:]) > tuple_(*after.keys))
+        return found
+
+    def rows(
+        self,
+        connection: Connection,
+        where: EventFilter,
+        bounds: list[ColumnElement[bool]],
+        want: int,
+    ) -> list[Any]:
+        """(page key..., record JSON) of up to ``want`` rows within ``bounds`` matching
+        ``where`` (no text filter on events), in page order.
+
+        The first ``_WALK`` entries of the page index (of the type-led one for one type)
+        are walked in order and checked against the filters on the entries, stopping when
+        the page is full. A walk that found at least 1/``_WALK_ON`` of a page goes on walking (its
+        filters should fill the page within a few more walks' worth of entries). Filters
+        that kept fewer (a rare country, an empty box) are looked up past the walked
+        entries through their own indexes (countries, type, coordinates) and the few
+        rows found sorted: a rare filter does not walk the whole index, and a filter
+        common enough to make that lookup large fills its page by walking.
+        """
+        one = {t.upper() for t in where.types}
+        lead = one.pop() if self.type_led and len(one) == 1 else None
+        within = [*bounds, *([self.row.type == lead] if lead else [])]
+        if connection.dialect.name == "postgresql":
+            checked = replace(where, types=()) if lead else where
+            rows = list(connection.execute(self._bounded_walk(within, checked, want)))
+            if len(rows) == want:
+                return rows
+            edge = connection.execute(self._edge(within)).first()
+        else:
+            # SQLite walks an index faster than it hands entries over from a subquery:
+            # the last entry the walk may read is found first
+            edge = connection.execute(self._edge(within)).first()
+            walked = [*bounds, *self.through(edge)] if edge is not None else bounds
+            walk = self.in_page_order([*walked, *where.conditions(self.row, walk=True)], want)
+            rows = list(connection.execute(walk))
+            if len(rows) == want:
+                return rows
+        if edge is None:  # the walk read every entry within the bounds
+            return rows
+        want -= len(rows)
+        if len(rows) * _WALK_ON >= want + len(rows):
+            # common enough to fill the page within a few more walks' worth of entries
+            past = [*bounds, *self.past(edge), *where.conditions(self.row, walk=True)]
+            return rows + list(connection.execute(self.in_page_order(past, want)))
+        looked_up = [*bounds, *self.past(edge, walkable=False), *where.conditions(self.row)]
+        return rows + list(connection.execute(self.in_page_order(looked_up, want, sort=True)))
+
+    def _edge(self, within: list[ColumnElement[bool]]) -> Select[Any]:
+        """The key of the last index entry ``within`` these bounds that a walk reads."""
+        return select(*self.key).where(*within).order_by(*self.key).offset(_WALK - 1).limit(1)
+
+    def _bounded_walk(
+        self, within: list[ColumnElement[bool]], where: EventFilter, want: int
+    ) -> Select[Any]:
+        """The first ``want`` of the first ``_WALK`` index entries ``within`` these bounds
+        that match ``where``, with their JSON (PostgreSQL: it walks the index in the
+        subquery, checking the filtered columns the entries hold, and stops at the
+        ``want``-th match)."""
+        entries = select(*self.key, *(getattr(self.row, c) for c in self.walked))
+        walk = entries.where(*within).order_by(*self.key).limit(_WALK).subquery()
+        checked = where.conditions(walk.c, incidents=self.row is IncidentRow)
+        ids = select(walk.c.id).where(*checked).order_by(*(walk.c[k.key] for k in self.key))
+        return self.by_ids(ids.limit(want))
+
+    def past(self, edge: Any, *, walkable: bool = True) -> list[ColumnElement[bool]]:
+        """Rows after ``edge`` (a page key) in page order; unless ``walkable``, stated so
+        that no index in page order serves it (but the start date's bound still does)."""
+        day, *keys = edge
+        if day is None:  # undated rows, by their ids
+            return [tuple_(*self.key[1:]) > tuple_(*keys)]
+        first = self.key[0] if walkable else _NotIndexed(self.key[0])
+        after = tuple_(first, *self.key[1:]) > tuple_(day, *keys)
+        return [after] if walkable else [self.key[0] >= day, after]
+
+    def through(self, edge: Any) -> list[ColumnElement[bool]]:
+        """Rows up to ``edge`` (a page key) in page order, ``edge`` included."""
+        day, *keys = edge
+        if day is None:  # undated rows, by their ids
+            return [tuple_(*self.key[1:]) <= tuple_(*keys)]
+        return [tuple_(*self.key) <= tuple_(day, *keys)]
+
+    def in_page_order(
+        self, conditions: Sequence[ColumnElement[bool]], size: int, *, sort: bool = False
+    ) -> Select[Any]:
+        """The first ``size`` rows matching ``conditions`` in page order, with their
+        stored JSON: their ids are chosen first, then only their records are read. With
+        ``sort``, the ids are found through the filters' indexes and sorted, never by
+        walking an index in page order."""
+        first, *rest = self.key
+        order = (_NotIndexed(first), *rest) if sort else self.key
+        return self.by_ids(select(self.row.id).where(*conditions).order_by(*order).limit(size))
+
+    def by_ids(self, ids: Select[Any]) -> Select[Any]:
+        """The page key and stored JSON of the rows ``ids`` selects, in page order."""
+        return (
+            select(*self.key, cast(self.row.record, Text))
+            .where(self.row.id.in_(ids.scalar_subquery()))
+            .order_by(*self.key)
+        )
+
+
+_EVENTS = _Paging(
+    "events",
+    EventRow,
+    (EventRow.date_start, EventRow.article_id, EventRow.id),
+    ("type", "mode", "modality", "source_country", "target_country", "place_country", "lat", "lon"),
+    type_led=True,
 )
-
-
-def _dated(where: EventFilter, after: Cursor | None) -> list[ColumnElement[bool]]:
-    """Bounds of the dated events a page may hold: within the filter's dates, after
-    ``after``."""
-    found: list[ColumnElement[bool]] = []
-    since = where.since
-    if after is not None and after.date is not None:
-        since = after.date if since is None else max(since, after.date)
-        found.append(tuple_(*_PAGE_KEY) > tuple_(after.date, *after.keys))
-    found.append(
-        EventRow.date_start.is_not(None) if since is None else EventRow.date_start >= since
-    )
-    if where.until is not None:
-        found.append(EventRow.date_start <= where.until)
-    return found
-
-
-def _undated(after: Cursor | None) -> list[ColumnElement[bool]]:
-    """Bounds of the undated events a page may hold: after ``after``."""
-    found: list[ColumnElement[bool]] = [EventRow.date_start.is_(None)]
-    if after is not None:
-        found.append(tuple_(EventRow.article_id, EventRow.id) > tuple_(*after.keys))
-    return found
-
-
-def _in_page_order(
-    conditions: Sequence[ColumnElement[bool]], size: int, *, sort: bool = False
-) -> Select[date | None, str, str, str]:
-    """The first ``size`` events matching ``conditions`` in page order, with their stored
-    JSON: their ids are chosen first, then only their records are read. With ``sort``,
-    the ids are found through the filters' indexes and sorted, never by walking an index
-    in page order."""
-    first, *rest = _PAGE_KEY
-    order = (_NotIndexed(first), *rest) if sort else _PAGE_KEY
-    ids = select(EventRow.id).where(*conditions).order_by(*order).limit(size)
-    return (
-        select(*_PAGE_KEY, cast(EventRow.record, Text))
-        .where(EventRow.id.in_(ids.correlate(None)))
-        .order_by(*_PAGE_KEY)
-    )
+_INCIDENTS = _Paging(
+    "incidents",
+    IncidentRow,
+    (IncidentRow.date_start, IncidentRow.id),
+    ("type", "mode", "source_country", "target_country", "place_country", "lat", "lon"),
+    type_led=False,
+)
 
 
 def _event_rows(
@@ -497,14 +431,14 @@ def _event_rows(
 
     Without a text filter, a bounded ordered walk of ``ix_events_page``, each entry
     checked against the filters until ``want`` match, then a lookup for rare filters
-    (see ``_walk_or_look_up``). With one, the text is matched row by row on
+    (see ``_Paging.rows``). With one, the text is matched row by row on
     the first ``_TEXT_SCAN_ROWS`` rows within ``bounds``, and looked up in the text index
     for the rest (a common word fills the page long before; a rare one is found fast).
     """
     if not (where.text and where.text.strip()):
-        return _walk_or_look_up(connection, where, bounds, want)
+        return _EVENTS.rows(connection, where, bounds, want)
     others = replace(where, text=None).conditions(walk=True)
-    candidates = select(*_PAGE_KEY).where(*bounds, *others).order_by(*_PAGE_KEY)
+    candidates = select(*_EVENTS.key).where(*bounds, *others).order_by(*_EVENTS.key)
     edge_query = candidates.offset(_TEXT_SCAN_ROWS - 1).limit(1)
     if connection.dialect.name == "postgresql":
         # PostgreSQL joins the candidates in order and stops when the page is full
@@ -515,90 +449,14 @@ def _event_rows(
         # SQLite would read every candidate's row: the text is matched on a walk up to
         # the last candidate, which stops when the page is full
         edge = connection.execute(edge_query).first()
-        scanned = [*bounds, tuple_(*_PAGE_KEY) <= tuple_(*edge)] if edge is not None else bounds
-        scan_query = _in_page_order([*scanned, *where.conditions(scan_text=True, walk=True)], want)
+        scanned = [*bounds, *_EVENTS.through(edge)] if edge is not None else bounds
+        scanned += where.conditions(scan_text=True, walk=True)
+        scan_query = _EVENTS.in_page_order(scanned, want)
         rows = list(connection.execute(scan_query))
     if len(rows) < want and edge is not None:
-        rest = [*bounds, tuple_(*_PAGE_KEY) > tuple_(*edge), *where.conditions()]
-        rows += connection.execute(_in_page_order(rest, want - len(rows)))
+        rest = [*bounds, *_EVENTS.past(edge), *where.conditions()]
+        rows += connection.execute(_EVENTS.in_page_order(rest, want - len(rows)))
     return rows
-
-
-def _walk_or_look_up(
-    connection: Connection, where: EventFilter, bounds: list[ColumnElement[bool]], want: int
-) -> list[Any]:
-    """(date, article id, id, record JSON) of up to ``want`` events within ``bounds``
-    matching ``where`` (no text filter), in page order.
-
-    The first ``_WALK`` entries of ``ix_events_page`` (of ``ix_events_type_page`` for
-    one type) are walked in order and checked against the filters, stopping when the
-    page is full. A walk that found at least 1/``_WALK_ON`` of a page goes on walking
-    (its filters should fill the page within a few more walks' worth of entries).
-    Filters that kept fewer (a rare country, an empty box) are looked up past the walked
-    entries through their own indexes (countries, type, coordinates) and the few events
-    found sorted: a rare filter does not walk the whole index, and a filter common
-    enough to make that lookup large fills its page by walking.
-    """
-    lead = where.types[0].upper() if len({t.upper() for t in where.types}) == 1 else None
-    checked = replace(where, types=()) if lead else where
-    entries = select(*_PAGE_KEY, *(getattr(EventRow, c) for c in _WALKED_COLUMNS)).where(
-        *([EventRow.type == lead] if lead else [])
-    )
-    told = connection.dialect.name == "postgresql"
-    rows = list(connection.execute(_bounded_walk(entries, bounds, checked, want, told)))
-    if len(rows) == want:
-        return rows
-    last = entries.with_only_columns(*_PAGE_KEY).where(*bounds).order_by(*_PAGE_KEY)
-    edge = connection.execute(last.offset(_WALK - 1).limit(1)).first()
-    if edge is None:  # the walk read every entry within the bounds
-        return rows
-    if len(rows) * _WALK_ON >= want:
-        # common enough to fill the page within a few more walks' worth of entries
-        past = [*bounds, *_past(edge), *where.conditions(walk=True)]
-        return rows + list(connection.execute(_in_page_order(past, want - len(rows))))
-    looked_up = [*bounds, *_past(edge, walkable=False), *where.conditions()]
-    return rows + list(connection.execute(_in_page_order(looked_up, want - len(rows), sort=True)))
-
-
-def _bounded_walk(
-    entries: Select[Any],
-    bounds: list[ColumnElement[bool]],
-    where: EventFilter,
-    want: int,
-    told_order: bool,
-) -> Select[date | None, str, str, str]:
-    """The first ``want`` of the first ``_WALK`` ``entries`` (page key and filtered
-    columns, in page order) within ``bounds`` that match ``where``, with their JSON.
-
-    The walk stops at the ``want``-th match. PostgreSQL is ``told_order`` (it knows
-    the walk is in that order, so sorts nothing); SQLite is not told, as it would sort
-    the whole walk, and its co-routine hands the entries over in the walk's order.
-    """
-    walked = aliased(EventRow, entries.where(*bounds).order_by(*_PAGE_KEY).limit(_WALK).subquery())
-    ids = select(walked.id).where(*where.conditions(walked)).limit(want)
-    if told_order:
-        ids = ids.order_by(walked.date_start, walked.article_id, walked.id)
-    return _by_ids(ids)
-
-
-def _past(edge: Any, *, walkable: bool = True) -> list[ColumnElement[bool]]:
-    """Events after ``edge`` (a page key) in page order; unless ``walkable``, stated so
-    that no index in page order serves it (but the start date's bound still does)."""
-    day, article, event = edge
-    if day is None:  # undated events, by article and event id
-        return [tuple_(EventRow.article_id, EventRow.id) > tuple_(article, event)]
-    first = EventRow.date_start if walkable else _NotIndexed(EventRow.date_start)
-    after = tuple_(first, EventRow.article_id, EventRow.id) > tuple_(day, article, event)
-    return [after] if walkable else [EventRow.date_start >= day, after]
-
-
-def _by_ids(ids: Select[Any]) -> Select[date | None, str, str, str]:
-    """The page key and stored JSON of the events ``ids`` selects, in page order."""
-    return (
-        select(*_PAGE_KEY, cast(EventRow.record, Text))
-        .where(EventRow.id.in_(ids.scalar_subquery()))
-        .order_by(*_PAGE_KEY)
-    )
 
 
 def _with_text(
@@ -616,6 +474,51 @@ def _with_text(
     )
 
 
+class _Reader:
+    def __init__(self, store: Store) -> None:
+        self._engine = store._engine
+        self._url = store._url
+
+    def _read(self, action: str, work: Callable[[Connection], _T]) -> _T:
+        try:
+            with self._engine.connect() as connection:
+                return work(connection)
+        except SQLAlchemyError as exc:
+            raise store_error(action, self._url, exc) from exc
+
+    def _page(
+        self,
+        paging: _Paging,
+        where: EventFilter,
+        limit: int,
+        after: Cursor | None,
+        rows: Callable[[Connection, EventFilter, list[ColumnElement[bool]], int], list[Any]],
+    ) -> Page:
+        """Up to ``limit`` rows after ``after`` in page order: dated rows by date, then
+        (when no date bound excludes them) undated ones, each part found by ``rows``
+        (within some bounds, up to a number of rows: page key and record JSON)."""
+        if limit < 1:
+            raise ValueError(f"limit must be 1 or more, got {limit}")
+        want = limit + 1
+
+        def run(connection: Connection) -> Page:
+            if connection.dialect.name == "postgresql":
+                # parallel workers cost more to start than a page walk takes
+                connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+            found: list[Any] = []
+            if after is None or after.date is not None:
+                found = rows(connection, where, paging.dated(where, after), want)
+            if len(found) < want and where.since is None and where.until is None:
+                undated_after = after if after is not None and after.date is None else None
+                found += rows(connection, where, paging.undated(undated_after), want - len(found))
+            shown = found[:limit]
+            last = shown[-1] if len(found) > limit else None
+            cursor = None if last is None else Cursor(last[0], tuple(str(k) for k in last[1:-1]))
+            return Page([str(row[-1]) for row in shown], cursor)
+
+        return self._read(f"read {paging.what}", run)
+
+
 class EventQueries(_Reader):
     """Filtered, paged reads of one Store's events."""
 
@@ -629,26 +532,7 @@ class EventQueries(_Reader):
         fill it within a bounded walk, a lookup through their own indexes; only the
         page's events are read from the table (see ``_event_rows``).
         """
-        if limit < 1:
-            raise ValueError(f"limit must be 1 or more, got {limit}")
-        want = limit + 1
-
-        def run(connection: Connection) -> Page:
-            if connection.dialect.name == "postgresql":
-                # parallel workers cost more to start than a page walk takes
-                connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
-            rows: list[Any] = []
-            if after is None or after.date is not None:
-                rows = _event_rows(connection, where, _dated(where, after), want)
-            if len(rows) < want and where.since is None and where.until is None:
-                undated_after = after if after is not None and after.date is None else None
-                rows += _event_rows(connection, where, _undated(undated_after), want - len(rows))
-            shown = rows[:limit]
-            last = shown[-1] if len(rows) > limit else None
-            cursor = None if last is None else Cursor(last[0], (str(last[1]), str(last[2])))
-            return Page([str(row[3]) for row in shown], cursor)
-
-        return self._read("read events", run)
+        return self._page(_EVENTS, where, limit, after, _event_rows)
 
     def event(self, event_id: str) -> dict[str, Any] | None:
         """The record of one event, or None."""
@@ -696,8 +580,13 @@ class IncidentQueries(_Reader):
 
     def page(self, where: EventFilter, limit: int, after: Cursor | None = None) -> Page:
         """Up to ``limit`` incidents matching ``where``, after ``after``: start date
-        (undated last), then incident id."""
-        return self._page(_INCIDENTS, IncidentRow, where, limit, after)
+        (undated last), then incident id.
+
+        Read like events pages: a bounded ordered walk of ``ix_incidents_page``, whose
+        entries carry every filtered column, then a lookup for rare filters (see
+        ``_Paging.rows``); only the page's incidents are read from the table.
+        """
+        return self._page(_INCIDENTS, where, limit, after, _INCIDENTS.rows)
 
     def incident(self, incident_id: str) -> dict[str, Any] | None:
         """The record of one incident (with its claims), or None."""
