@@ -24,7 +24,7 @@ from test_store import backend_url
 # (country, lat, lon, weight): three busy countries, and Iceland in one event in 60
 PLACES = [("UKR", 50.4, 30.5, 20), ("RUS", 55.7, 37.6, 20), ("TUR", 39.9, 32.8, 19)]
 RARE = ("ISL", 64.1, -21.9, 1)
-WALK = 40  # index entries a page walks before it looks the rest up
+WALKS = (40, 120)  # index entries a page walks (twice at most) before it looks the rest up
 
 
 def spread(count: int) -> list[tuple[Article, list[Event]]]:
@@ -116,7 +116,7 @@ def store(
 
 @pytest.fixture(autouse=True)
 def short_walk(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_query, "_WALK", WALK)
+    monkeypatch.setattr(_query, "_WALKS", WALKS)
 
 
 def walk(store: Store, where: EventFilter, limit: int) -> tuple[list[str], list[Cursor | None]]:
@@ -155,6 +155,7 @@ COMMON_FILTERS = [
     EventFilter(),
     EventFilter(country="UKR"),  # fills its pages within the walk
     EventFilter(types=("ASSAULT",), modality="negated"),  # walks on past the first walk
+    EventFilter(modality="negated", place_country="RUS", mode="drone"),  # then looks up
     EventFilter(mode="drone", place_country="TUR", modality="negated"),
 ]
 

@@ -265,10 +265,11 @@ class DayCount:
 # that index return, and the page sort, a large part of the store.
 _TEXT_SCAN_ROWS = 2000
 
-# A page first walks at most _WALK entries of its table's page index (at 0.15-0.3 us an
-# entry, a few milliseconds); if that found fewer than 1/_WALK_ON of a page, the rest is
-# looked up through the filters' own indexes instead (see _Paging.rows).
-_WALK = 20_000
+# A page first walks at most _WALKS[0] entries of its table's page index (at 0.1-0.2 us
+# an entry, a few milliseconds), and _WALKS[1] more if those held at least 1/_WALK_ON of
+# a page; a page still short is looked up through the filters' own indexes instead (see
+# _Paging.rows).
+_WALKS = (20_000, 60_000)
 _WALK_ON = 4
 
 
@@ -316,56 +317,60 @@ class _Paging:
         """(page key..., record JSON) of up to ``want`` rows within ``bounds`` matching
         ``where`` (no text filter on events), in page order.
 
-        The first ``_WALK`` entries of the page index (of the type-led one for one type)
-        are walked in order and checked against the filters on the entries, stopping when
-        the page is full. A walk that found at least 1/``_WALK_ON`` of a page goes on walking (its
-        filters should fill the page within a few more walks' worth of entries). Filters
-        that kept fewer (a rare country, an empty box) are looked up past the walked
-        entries through their own indexes (countries, type, coordinates) and the few
-        rows found sorted: a rare filter does not walk the whole index, and a filter
-        common enough to make that lookup large fills its page by walking.
+        The first ``_WALKS[0]`` entries of the page index (of the type-led one for one
+        type) are walked in order and checked against the filters on the entries,
+        stopping when the page is full. A walk that found at least 1/``_WALK_ON`` of a
+        page walks the next ``_WALKS[1]`` entries too. Filters that left the page short
+        (a rare country, an empty box) are looked up past the walked entries through
+        their own indexes (countries, type, coordinates) and the few rows found sorted:
+        no filter walks more than a bounded part of the index, and a filter common
+        enough to make that lookup large fills its page by walking.
         """
         one = {t.upper() for t in where.types}
         lead = one.pop() if self.type_led and len(one) == 1 else None
-        within = [*bounds, *([self.row.type == lead] if lead else [])]
-        if connection.dialect.name == "postgresql":
-            checked = replace(where, types=()) if lead else where
-            rows = list(connection.execute(self._bounded_walk(within, checked, want)))
-            if len(rows) == want:
+        leading = [self.row.type == lead] if lead else []
+        checked = replace(where, types=()) if lead else where
+        rows: list[Any] = []
+        past: list[ColumnElement[bool]] = []  # past the entries walked so far
+        after: Any = None  # the last entry walked (or one past which nothing matches)
+        for size in _WALKS:
+            within = [*bounds, *past, *leading]
+            if connection.dialect.name == "postgresql":
+                # the walk stops at the page's last row, or at `size` entries; past its
+                # last match no entry it read matched, so the next part starts there
+                found = list(connection.execute(self._walk(within, checked, want, size)))
+                after = found[-1][:-1] if found else after
+            else:
+                # SQLite walks an index faster than it hands entries over from a
+                # subquery: the last entry the walk may read is found first
+                edge_query = select(*self.key).where(*within).order_by(*self.key)
+                after = connection.execute(edge_query.offset(size - 1).limit(1)).first()
+                walked = [*bounds, *past, *(self.through(after) if after is not None else [])]
+                walk = [*walked, *where.conditions(self.row, walk=True)]
+                found = list(connection.execute(self.in_page_order(walk, want)))
+                if after is None:  # every entry within the bounds walked
+                    return rows + found
+            rows += found
+            want -= len(found)
+            if not want:
                 return rows
-            edge = connection.execute(self._edge(within)).first()
-        else:
-            # SQLite walks an index faster than it hands entries over from a subquery:
-            # the last entry the walk may read is found first
-            edge = connection.execute(self._edge(within)).first()
-            walked = [*bounds, *self.through(edge)] if edge is not None else bounds
-            walk = self.in_page_order([*walked, *where.conditions(self.row, walk=True)], want)
-            rows = list(connection.execute(walk))
-            if len(rows) == want:
-                return rows
-        if edge is None:  # the walk read every entry within the bounds
-            return rows
-        want -= len(rows)
-        if len(rows) * _WALK_ON >= want + len(rows):
-            # common enough to fill the page within a few more walks' worth of entries
-            past = [*bounds, *self.past(edge), *where.conditions(self.row, walk=True)]
-            return rows + list(connection.execute(self.in_page_order(past, want)))
-        looked_up = [*bounds, *self.past(edge, walkable=False), *where.conditions(self.row)]
+            past = self.past(after) if after is not None else []
+            if len(found) * _WALK_ON < want + len(found):
+                break
+        looked_up = [*bounds, *where.conditions(self.row)]
+        if after is not None:
+            looked_up += self.past(after, walkable=False)
         return rows + list(connection.execute(self.in_page_order(looked_up, want, sort=True)))
 
-    def _edge(self, within: list[ColumnElement[bool]]) -> Select[Any]:
-        """The key of the last index entry ``within`` these bounds that a walk reads."""
-        return select(*self.key).where(*within).order_by(*self.key).offset(_WALK - 1).limit(1)
-
-    def _bounded_walk(
-        self, within: list[ColumnElement[bool]], where: EventFilter, want: int
+    def _walk(
+        self, within: list[ColumnElement[bool]], where: EventFilter, want: int, size: int
     ) -> Select[Any]:
-        """The first ``want`` of the first ``_WALK`` index entries ``within`` these bounds
+        """The first ``want`` of the first ``size`` index entries ``within`` these bounds
         that match ``where``, with their JSON (PostgreSQL: it walks the index in the
         subquery, checking the filtered columns the entries hold, and stops at the
         ``want``-th match)."""
         entries = select(*self.key, *(getattr(self.row, c) for c in self.walked))
-        walk = entries.where(*within).order_by(*self.key).limit(_WALK).subquery()
+        walk = entries.where(*within).order_by(*self.key).limit(size).subquery()
         checked = where.conditions(walk.c, incidents=self.row is IncidentRow)
         ids = select(walk.c.id).where(*checked).order_by(*(walk.c[k.key] for k in self.key))
         return self.by_ids(ids.limit(want))
