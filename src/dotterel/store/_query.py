@@ -270,7 +270,7 @@ _TEXT_SCAN_ROWS = 2000
 # a page; a page still short is looked up through the filters' own indexes instead (see
 # _Paging.rows).
 _WALKS = (20_000, 60_000)
-_WALK_ON = 4
+_WALK_ON = 2
 
 
 @dataclass(frozen=True, slots=True)
