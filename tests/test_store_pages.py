@@ -24,7 +24,7 @@ from test_store import backend_url
 # (country, lat, lon, weight): three busy countries, and Iceland in one event in 60
 PLACES = [("UKR", 50.4, 30.5, 20), ("RUS", 55.7, 37.6, 20), ("TUR", 39.9, 32.8, 19)]
 RARE = ("ISL", 64.1, -21.9, 1)
-WALKS = (40, 120)  # index entries a page walks (twice at most) before it looks the rest up
+SHORT_WALK = {"_WALK_FIRST": 10, "_WALK_MOST": 60}  # entries walked before a lookup
 
 
 def spread(count: int) -> list[tuple[Article, list[Event]]]:
@@ -116,7 +116,8 @@ def store(
 
 @pytest.fixture(autouse=True)
 def short_walk(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_query, "_WALKS", WALKS)
+    for name, value in SHORT_WALK.items():
+        monkeypatch.setattr(_query, name, value)
 
 
 def walk(store: Store, where: EventFilter, limit: int) -> tuple[list[str], list[Cursor | None]]:

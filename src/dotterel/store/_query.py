@@ -161,13 +161,13 @@ class EventFilter:
                     cols.place_country == code,
                 )
             )
-        for column, value in (
-            (cols.source_country, self.source_country),
-            (cols.target_country, self.target_country),
-            (cols.place_country, self.place_country),
+        for name, value in (
+            ("source_country", self.source_country),
+            ("target_country", self.target_country),
+            ("place_country", self.place_country),
         ):
             if value:
-                found.append(column == value.upper())
+                found.append(getattr(cols, name) == value.upper())
         if self.since is not None:
             found.append(table.date_start >= self.since)
         if self.until is not None:
@@ -181,6 +181,14 @@ class EventFilter:
         elif members:
             found.append(table.id.in_(select(EventRow.incident_id).where(*members)))
         return found
+
+    def columns(self) -> frozenset[str]:
+        """The filtered columns of ``events`` these filters read (dates and text aside)."""
+        countries = ("source_country", "target_country", "place_country")
+        found = {c for c in ("mode", "modality", *countries) if getattr(self, c)}
+        found |= {"type"} if self.types else set()
+        found |= set(countries) if self.country else set()
+        return frozenset(found | ({"lat", "lon"} if self.bbox else set()))
 
     def _walked(self) -> frozenset[str]:
         """Columns whose index a page walk must not use: all filtered ones, but the type
@@ -265,12 +273,13 @@ class DayCount:
 # that index return, and the page sort, a large part of the store.
 _TEXT_SCAN_ROWS = 2000
 
-# A page first walks at most _WALKS[0] entries of its table's page index (at 0.1-0.2 us
-# an entry, a few milliseconds), and _WALKS[1] more if those held at least 1/_WALK_ON of
-# a page; a page still short is looked up through the filters' own indexes instead (see
-# _Paging.rows).
-_WALKS = (20_000, 60_000)
-_WALK_ON = 2
+# A page walks its table's page index (at 0.1-0.3 us an entry) in at most _WALK_PARTS
+# parts: the first of _WALK_FIRST entries, each next twice as long as the matches of the
+# last promise the page needs, if that is at most _WALK_MOST; otherwise the rest is looked
+# up through the filters' own indexes (see _Paging.rows).
+_WALK_FIRST = 2_000
+_WALK_MOST = 40_000
+_WALK_PARTS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,34 +326,37 @@ class _Paging:
         """(page key..., record JSON) of up to ``want`` rows within ``bounds`` matching
         ``where`` (no text filter on events), in page order.
 
-        The first ``_WALKS[0]`` entries of the page index (of the type-led one for one
-        type) are walked in order and checked against the filters on the entries,
-        stopping when the page is full. A walk that found at least 1/``_WALK_ON`` of a
-        page walks the next ``_WALKS[1]`` entries too. Filters that left the page short
-        (a rare country, an empty box) are looked up past the walked entries through
-        their own indexes (countries, type, coordinates) and the few rows found sorted:
-        no filter walks more than a bounded part of the index, and a filter common
-        enough to make that lookup large fills its page by walking.
+        The page index (the type-led one for one type) is walked in order, the filters
+        checked on the entries, until the page is full: first ``_WALK_FIRST`` entries,
+        then (at most ``_WALK_PARTS`` parts in all) twice as many as the matches so far
+        promise the page needs, while that is at most ``_WALK_MOST``. Otherwise (a rare
+        country, an empty box) the rest is looked up past the walked entries through the
+        filters' own indexes (countries, type, coordinates) and the few rows found are
+        sorted. No filter walks more than a bounded part of the index, and one common
+        enough to make the lookup large fills its page by walking.
         """
         one = {t.upper() for t in where.types}
         lead = one.pop() if self.type_led and len(one) == 1 else None
         leading = [self.row.type == lead] if lead else []
         checked = replace(where, types=()) if lead else where
+        told = connection.dialect.name == "postgresql"
         rows: list[Any] = []
         past: list[ColumnElement[bool]] = []  # past the entries walked so far
-        after: Any = None  # the last entry walked (or one past which nothing matches)
-        for size in _WALKS:
+        after: Any = None  # the key past which the next part starts
+        size = _WALK_FIRST
+        for _ in range(_WALK_PARTS):
             within = [*bounds, *past, *leading]
-            if connection.dialect.name == "postgresql":
-                # the walk stops at the page's last row, or at `size` entries; past its
-                # last match no entry it read matched, so the next part starts there
+            if told:
+                # the walk stops at the page's last row, or after `size` entries; no
+                # entry it read past its last match matched, so the next part starts there
                 found = list(connection.execute(self._walk(within, checked, want, size)))
                 after = found[-1][:-1] if found else after
             else:
                 # SQLite walks an index faster than it hands entries over from a
                 # subquery: the last entry the walk may read is found first
-                edge_query = select(*self.key).where(*within).order_by(*self.key)
-                after = connection.execute(edge_query.offset(size - 1).limit(1)).first()
+                edge = select(*self.key).where(*within).order_by(*self.key)
+                edge = edge.offset(size - 1).limit(1)
+                after = connection.execute(edge).first()
                 walked = [*bounds, *past, *(self.through(after) if after is not None else [])]
                 walk = [*walked, *where.conditions(self.row, walk=True)]
                 found = list(connection.execute(self.in_page_order(walk, want)))
@@ -355,8 +367,10 @@ class _Paging:
             if not want:
                 return rows
             past = self.past(after) if after is not None else []
-            if len(found) * _WALK_ON < want + len(found):
-                break
+            needed = want * size // len(found) if found else _WALK_MOST + 1
+            if needed > _WALK_MOST:
+                break  # walking would not fill the page soon: look the rest up
+            size = max(_WALK_FIRST, 2 * needed)
         looked_up = [*bounds, *where.conditions(self.row)]
         if after is not None:
             looked_up += self.past(after, walkable=False)
@@ -369,7 +383,8 @@ class _Paging:
         that match ``where``, with their JSON (PostgreSQL: it walks the index in the
         subquery, checking the filtered columns the entries hold, and stops at the
         ``want``-th match)."""
-        entries = select(*self.key, *(getattr(self.row, c) for c in self.walked))
+        read = where.columns()
+        entries = select(*self.key, *(getattr(self.row, c) for c in self.walked if c in read))
         walk = entries.where(*within).order_by(*self.key).limit(size).subquery()
         checked = where.conditions(walk.c, incidents=self.row is IncidentRow)
         ids = select(walk.c.id).where(*checked).order_by(*(walk.c[k.key] for k in self.key))
