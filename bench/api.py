@@ -6,8 +6,10 @@ open-loop at ``--rate`` per second for ``--seconds`` from one asyncio client: ea
 request leaves at its scheduled time whether or not earlier ones have answered, and its
 latency is measured from that scheduled time (so a stalled server shows up as latency,
 not as a lower rate). The queries mix the dashboard's filters (type, country, dates,
-bounding box, text, modality) with first and later pages. Prints requests/s, p50, p90,
-p99 and max latency, errors, and the exact command.
+bounding box, text, modality; common ones, and rare and empty ones: a country with 0.1%
+of the events, a country with none, an empty box) with first and later pages. Prints
+requests/s, p50, p90, p99 and max latency (also per filter shape), errors, and the exact
+command.
 
     .venv/bin/python bench/api.py [--events 100000] [--rate 200] [--seconds 30]
     .venv/bin/python bench/api.py --pg postgresql+psycopg://postgres@127.0.0.1/test --events 1000000
@@ -79,6 +81,10 @@ PLACES = [
     ("IND", 34.08, 74.80),
     ("FJI", -18.14, 178.44),
 ]
+# A country with 0.1% of the events (added after the others, see ``fill``): analysts
+# filter by rare countries as often as by busy ones.
+RARE = ("ISL", 64.15, -21.94)
+RARE_SHARE = 1000  # one rare event per this many others
 COUNTRIES = sorted({p[0] for p in PLACES} | {"USA", "GBR", "FRA", "TUR", "CHN", "IRN", "UN"})
 WORDS = [
     "forces",
@@ -106,8 +112,14 @@ FIRST = date(2022, 1, 1)
 DAYS = 3 * 365
 
 
-def synthetic(n_events: int, seed: int) -> Iterator[tuple[Article, list[Event]]]:
-    """Articles of 1 to 9 events each, with every filtered field filled as real ones are."""
+def synthetic(
+    n_events: int,
+    seed: int,
+    places: list[tuple[str, float, float]] = PLACES,
+    name: str = "Report",
+) -> Iterator[tuple[Article, list[Event]]]:
+    """Articles of 1 to 9 events each, with every filtered field filled as real ones are,
+    happening in ``places``."""
     rng = random.Random(seed)
     made = 0
     number = 0
@@ -119,12 +131,13 @@ def synthetic(n_events: int, seed: int) -> Iterator[tuple[Article, list[Event]]]
             " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 20))).capitalize() + "."
             for _ in range(count)
         ]
-        body = f"Report {number}. " + " ".join(sentences)
-        article = Article(text=body, ref=f"bench-{number}", published=day, outlet="Bench Wire")
+        body = f"{name} {number}. " + " ".join(sentences)
+        ref = f"bench-{number}" if name == "Report" else f"bench-{name.lower()}-{number}"
+        article = Article(text=body, ref=ref, published=day, outlet="Bench Wire")
         events = []
-        at = len(f"Report {number}. ")
+        at = len(f"{name} {number}. ")
         for i, sentence in enumerate(sentences):
-            country, lat, lon = rng.choice(PLACES)
+            country, lat, lon = rng.choice(places)
             when = day - timedelta(days=rng.randint(0, 2))
             dead = rng.choice([None, None, None, rng.randint(1, 40)])
             events.append(
@@ -165,16 +178,26 @@ def synthetic(n_events: int, seed: int) -> Iterator[tuple[Article, list[Event]]]
 
 
 def fill(url: str, n_events: int, seed: int) -> float:
-    """Store ``n_events`` synthetic events unless the store already holds them; seconds."""
+    """Store ``n_events`` synthetic events, then one in ``RARE_SHARE`` more in the rare
+    country, unless the store already holds them; seconds. (A store filled before the
+    rare country was added gets only the rare events.)"""
+    rare = n_events // RARE_SHARE
     with Store(url) as store:
         held = store.counts()["events"]
-        if held == n_events:
+        if held == n_events + rare:
             return 0.0
-        if held:
+        if held not in (0, n_events):
             raise SystemExit(f"{url} holds {held} events, not {n_events}; use a fresh store")
         started = time.perf_counter()
-        store.add_many(synthetic(n_events, seed), batch_size=1000, fuse=False)
+        if not held:
+            store.add_many(synthetic(n_events, seed), batch_size=1000, fuse=False)
+        store.add_many(synthetic(rare, seed, [RARE], "Rare"), batch_size=1000, fuse=False)
         return time.perf_counter() - started
+
+
+def _longitude(degrees: float) -> float:
+    """``degrees`` east, brought into -180..180."""
+    return (degrees + 180) % 360 - 180
 
 
 def queries(rng: random.Random, n: int) -> list[tuple[str, dict[str, Any]]]:
@@ -184,8 +207,10 @@ def queries(rng: random.Random, n: int) -> list[tuple[str, dict[str, Any]]]:
         start = FIRST + timedelta(days=rng.randrange(DAYS - 30))
         window = {"since": start.isoformat(), "until": (start + timedelta(days=30)).isoformat()}
         country, lat, lon = rng.choice(PLACES)
-        box = f"{lon - 3:.2f},{lat - 3:.2f},{lon + 3:.2f},{lat + 3:.2f}"
+        west, east = _longitude(lon - 3), _longitude(lon + 3)  # across the antimeridian
+        box = f"{west:.2f},{lat - 3:.2f},{east:.2f},{lat + 3:.2f}"
         kind = rng.choice(EVENT_TYPES)
+        rare_box = f"{RARE[2] - 3:.2f},{RARE[1] - 3:.2f},{RARE[2] + 3:.2f},{RARE[1] + 3:.2f}"
         found.append(
             rng.choice(
                 [
@@ -202,6 +227,16 @@ def queries(rng: random.Random, n: int) -> list[tuple[str, dict[str, Any]]]:
                     ("place country+type", {"place_country": country, "type": kind}),
                     ("month", window),
                     ("none", {}),
+                    # rare and empty filters: a country with 0.1% of the events, alone
+                    # and with a type; a country with none; a type with a modality no
+                    # event has; a box around the rare country; an empty box in the
+                    # busy latitudes
+                    ("rare country", {"country": RARE[0]}),
+                    ("rare country+type", {"country": RARE[0], "type": kind}),
+                    ("empty country+type", {"country": "NZL", "type": kind}),
+                    ("empty type+modality", {"type": kind, "modality": "hypothetical"}),
+                    ("rare bbox", {"bbox": rare_box}),
+                    ("empty bbox", {"bbox": f"-40,{lat - 3:.2f},-34,{lat + 3:.2f}"}),
                 ]
             )
         )
@@ -452,7 +487,7 @@ def main() -> None:
     )
     print(
         f"load: GET /events, {result['distinct_queries']} filter mixes (type, country, dates, "
-        f"bbox, text, modality; a third with a cursor), limit 100, open loop"
+        f"bbox, text, modality; common, rare, empty; a third with a cursor), limit 100, open loop"
     )
     print(
         f"sent {result['requests']} requests at {args.rate:.0f}/s over {result['elapsed']:.1f} s: "

@@ -24,6 +24,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
+import test_store_pages as pages
 from dotterel.api import BackgroundServer, create_app
 from dotterel.api._formats import COLUMNS, INCIDENT_COLUMNS
 from dotterel.errors import SettingsError
@@ -42,8 +43,8 @@ from dotterel.records import (
     to_dict,
 )
 from dotterel.settings import Settings
-from dotterel.store import Store
-from dotterel.store._query import Cursor
+from dotterel.store import Store, _query
+from dotterel.store._query import Cursor, EventFilter
 
 PG_URL = os.environ.get("DOTTEREL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TOKEN = "s3cret-token"
@@ -1123,6 +1124,44 @@ def test_text_pages_past_the_rows_matched_one_by_one(tmp_path: Path, backend: st
                 assert len(expected) > 0, params
     rare = _expected(items, {"text": RARE})
     assert 10 < len(rare) < 60  # sparse enough that 2,000 scanned rows cannot fill a page
+
+
+# --- rare and empty filters: past a bounded walk, looked up through their own indexes ------
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_rare_and_empty_filters_page_past_the_walk(
+    tmp_path: Path, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in pages.SHORT_WALK.items():  # a few hundred events walk past it
+        monkeypatch.setattr(_query, name, value)
+    with backend_url(backend, tmp_path) as url, Store(url) as store:
+        store.add_many(pages.ITEMS, fuse=False)
+        with live(store, Settings(db=url)) as server:
+            for params in [
+                {"country": "ISL"},
+                {"country": "ISL", "type": "AID,CONSULT"},
+                {"bbox": "-25,62,-18,66"},
+                {"country": "NZL"},
+                {"country": "ISL", "type": "REJECT"},
+                {"bbox": "-40,45,-30,56"},
+            ]:
+                walked: list[str] = []
+                cursor = None
+                while True:
+                    page = server.get(
+                        "/events", limit=4, **params, **({"cursor": cursor} if cursor else {})
+                    ).json()
+                    walked += [e["id"] for e in page["events"]]
+                    if (cursor := page["next"]) is None:
+                        break
+                box = params.get("bbox")
+                where = EventFilter(
+                    country=params.get("country"),
+                    types=tuple(params["type"].split(",")) if "type" in params else (),
+                    bbox=tuple(float(x) for x in box.split(",")) if box else None,  # type: ignore[arg-type]
+                )
+                assert walked == pages.kept(where), params
 
 
 def test_serve_with_workers(tmp_path: Path) -> None:

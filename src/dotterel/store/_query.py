@@ -6,9 +6,10 @@ start date (undated last), then article id and event id, or incident id. A curso
 the sort key of the last row a page returned, so a page never repeats or skips a row
 when rows are added between requests.
 
-An events page is one ordered walk of ``ix_events_page`` (page order, then every
-filtered column), checking the filters on index entries and reading only the page's
-rows; incidents are paged window by window of start dates.
+An events page walks ``ix_events_page`` (page order, then every filtered column) for a
+bounded number of entries, checking the filters on index entries and reading only the
+page's rows; filters too rare to fill the page within that walk are looked up through
+their own indexes instead. Incidents are paged window by window of start dates.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import binascii
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, Text, cast, func, or_, select, tuple_
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
@@ -36,14 +37,12 @@ from dotterel.store.models import EventRow, IncidentRow
 
 __all__ = ["Cursor", "DayCount", "EventFilter", "EventQueries", "IncidentQueries", "Page"]
 
-_Table = type[EventRow] | type[IncidentRow]
-
 _T = TypeVar("_T")
 
 
 class _NotIndexed(ColumnElement[Any]):
     """A column no index may serve: ``+column`` on SQLite, ``(column || '')`` or
-    ``(column + 0)`` on PostgreSQL; plain elsewhere."""
+    ``(column + 0)`` (numbers, dates) on PostgreSQL; plain elsewhere."""
 
     inherit_cache = True
     _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]  # noqa: RUF012
@@ -61,7 +60,7 @@ def _sqlite_not_indexed(element: _NotIndexed, compiler: SQLCompiler, **kw: Any) 
 @compiles(_NotIndexed, "postgresql")
 def _postgresql_not_indexed(element: _NotIndexed, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.column, **kw)
-    neutral = "0" if element.type.python_type in (int, float) else "''"
+    neutral = "0" if element.type.python_type in (int, float, date) else "''"
     return f"({column} {'+' if neutral == '0' else '||'} {neutral})"
 
 
@@ -76,13 +75,11 @@ _FILTERED = frozenset(
 )
 
 
-class _DateBounded:
-    """A table's columns, those whose indexes do not lead to the start date hidden from
-    SQLite, so that a query bounded by a range of dates uses only indexes the range
-    bounds: the start date's own, and the (country, start date) and (type, place
-    country, start date) composites."""
+class _Hidden:
+    """A table's columns, some of them hidden from the indexes that would serve them (so
+    that a page walks its index in page order instead)."""
 
-    def __init__(self, table: _Table, hidden: frozenset[str]) -> None:
+    def __init__(self, table: Any, hidden: frozenset[str]) -> None:
         self._table = table
         self._hidden = hidden
 
@@ -130,24 +127,23 @@ class EventFilter:
 
     def conditions(
         self,
-        table: _Table = EventRow,
+        table: Any = EventRow,
         *,
         scan_text: bool = False,
-        date_index: bool = False,
         walk: bool = False,
+        incidents: bool = False,
     ) -> list[ColumnElement[bool]]:
-        """The WHERE conditions on ``events`` or ``incidents``, ANDed by the caller.
+        """The WHERE conditions on ``events`` or ``incidents`` (or on the columns of a
+        subquery over either: ``incidents`` says which), ANDed by the caller.
 
         On incidents, ``modality``, ``text`` and ``article_id`` ask for a member event
         that matches them. The text is looked up in the store's text index, or with
         ``scan_text`` matched on each row (cheaper when other conditions leave few rows).
-        With ``date_index``, SQLite is kept to indexes that a range of start dates
-        bounds (for the windowed page queries). With ``walk``, no backend may use the
-        index of a filtered column but the type's: the caller walks ``ix_events_page``,
-        or ``ix_events_type_page`` for one type, in page order instead.
+        With ``walk``, no backend may use the index of a filtered column but the type's:
+        the caller walks the table's page index (or the type's) in page order instead.
         """
-        hidden = self._walked() if walk else self._unbounded() if date_index else frozenset()
-        cols: Any = _DateBounded(table, hidden) if hidden else table
+        hidden = self._walked() if walk else frozenset()
+        cols: Any = _Hidden(table, hidden) if hidden else table
         found: list[ColumnElement[bool]] = []
         types = sorted({t.upper() for t in self.types})
         if len(types) == 1:
@@ -165,25 +161,34 @@ class EventFilter:
                     cols.place_country == code,
                 )
             )
-        for column, value in (
-            (cols.source_country, self.source_country),
-            (cols.target_country, self.target_country),
-            (cols.place_country, self.place_country),
+        for name, value in (
+            ("source_country", self.source_country),
+            ("target_country", self.target_country),
+            ("place_country", self.place_country),
         ):
             if value:
-                found.append(column == value.upper())
+                found.append(getattr(cols, name) == value.upper())
         if self.since is not None:
             found.append(table.date_start >= self.since)
         if self.until is not None:
             found.append(table.date_start <= self.until)
         if self.bbox is not None:
             found.append(in_bbox(cols.lat, cols.lon, self.bbox))
-        members = self._member_conditions(scan_text)
-        if members and table is EventRow:
+        incidents = incidents or table is IncidentRow
+        members = self._member_conditions(scan_text, EventRow if incidents else table)
+        if members and not incidents:
             found.extend(members)
         elif members:
-            found.append(IncidentRow.id.in_(select(EventRow.incident_id).where(*members)))
+            found.append(table.id.in_(select(EventRow.incident_id).where(*members)))
         return found
+
+    def columns(self) -> frozenset[str]:
+        """The filtered columns of ``events`` these filters read (dates and text aside)."""
+        countries = ("source_country", "target_country", "place_country")
+        found = {c for c in ("mode", "modality", *countries) if getattr(self, c)}
+        found |= {"type"} if self.types else set()
+        found |= set(countries) if self.country else set()
+        return frozenset(found | ({"lat", "lon"} if self.bbox else set()))
 
     def _walked(self) -> frozenset[str]:
         """Columns whose index a page walk must not use: all filtered ones, but the type
@@ -191,21 +196,16 @@ class EventFilter:
         one_type = len({t.upper() for t in self.types}) == 1
         return _FILTERED - {"type"} if one_type else _FILTERED
 
-    def _unbounded(self) -> frozenset[str]:
-        """Columns whose index a date-bounded query must not use for these filters."""
-        composite = len(self.types) == 1 and bool(self.place_country)
-        return frozenset({"lat", "lon"} if composite else {"type", "lat", "lon"})
-
-    def _member_conditions(self, scan_text: bool) -> list[ColumnElement[bool]]:
+    def _member_conditions(self, scan_text: bool, events: Any) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
         if self.modality:
-            found.append(EventRow.modality == self.modality)
+            found.append(events.modality == self.modality)
         if self.text and self.text.strip() and scan_text:
             found.append(_text_matched(self.text))
         elif self.text and self.text.strip():
             found.append(evidence_contains(self.text))
         if self.article_id:
-            found.append(EventRow.article_id == self.article_id)
+            found.append(events.article_id == self.article_id)
         return found
 
 
@@ -267,201 +267,180 @@ class DayCount:
     count: int
 
 
-# The first window of start dates a page reads, in days; each next one is _GROWTH times
-# wider. Windows up to _SCAN_TEXT_DAYS wide match text row by row, wider ones use the
-# store's text index.
-_FIRST_WINDOW = 1
-_GROWTH = 4
-_SCAN_TEXT_DAYS = 64
-
-
-@dataclass(frozen=True, slots=True)
-class _Order:
-    """How a table pages: its record, its start date and the ids that break ties (the
-    last of which is the primary key)."""
-
-    what: str
-    record: Any
-    date: Any
-    keys: tuple[Any, ...]
-
-    @property
-    def id(self) -> Any:
-        return self.keys[-1]
-
-    def span(self) -> Select[Any]:
-        """The first and last start date in the table (two index lookups)."""
-        first = select(func.min(self.date)).scalar_subquery()
-        last = select(func.max(self.date)).scalar_subquery()
-        return select(first, last)
-
-    def window(
-        self,
-        conditions: Sequence[ColumnElement[bool]],
-        start: date,
-        stop: date,
-        after: Cursor | None,
-    ) -> Select[Any]:
-        """Sort keys of the rows starting in [start, stop), after ``after``, in order."""
-        query = select(self.date, *self.keys).where(
-            self.date >= start, self.date < stop, *conditions
-        )
-        if after is not None and after.date is not None and start <= after.date:
-            day = after.date
-            query = query.where(
-                or_(self.date > day, and_(self.date == day, self._after(after.keys)))
-            )
-        return query.order_by(self.date, *self.keys)
-
-    def undated(
-        self, conditions: Sequence[ColumnElement[bool]], after: Cursor | None
-    ) -> Select[Any]:
-        query = select(self.date, *self.keys).where(self.date.is_(None), *conditions)
-        if after is not None:
-            query = query.where(self._after(after.keys))
-        return query.order_by(*self.keys)
-
-    def texts(self, ids: list[str]) -> Select[Any]:
-        """The stored JSON text of the records with these ids."""
-        return select(self.id, cast(self.record, Text)).where(self.id.in_(ids))
-
-    def _after(self, values: tuple[str, ...]) -> ColumnElement[bool]:
-        """Rows whose keys sort after ``values`` (lexicographically)."""
-        column, *rest = self.keys
-        if not rest:
-            first: ColumnElement[bool] = column > values[0]
-            return first
-        deeper = _Order(self.what, self.record, self.date, tuple(rest))._after(values[1:])
-        return or_(column > values[0], and_(column == values[0], deeper))
-
-
-_INCIDENTS = _Order("incidents", IncidentRow.record, IncidentRow.date_start, (IncidentRow.id,))
-
-
-class _Reader:
-    def __init__(self, store: Store) -> None:
-        self._engine = store._engine
-        self._url = store._url
-
-    def _read(self, action: str, work: Callable[[Connection], _T]) -> _T:
-        try:
-            with self._engine.connect() as connection:
-                return work(connection)
-        except SQLAlchemyError as exc:
-            raise store_error(action, self._url, exc) from exc
-
-    def _page(
-        self,
-        order: _Order,
-        table: _Table,
-        where: EventFilter,
-        limit: int,
-        after: Cursor | None,
-    ) -> Page:
-        """Up to ``limit`` rows after ``after``: dated rows by date, then undated rows.
-
-        Dated rows are found window by window of start dates (a day, then 4 times
-        wider each time) until the page is full: every query is bounded by a date range
-        that an index serves, whether the filters keep many rows or few. Only the sort
-        keys are sorted; the page's records are read by id afterwards.
-        """
-        if limit < 1:
-            raise ValueError(f"limit must be 1 or more, got {limit}")
-        want = limit + 1
-
-        def run(connection: Connection) -> Page:
-            rows: list[Any] = []
-            if after is None or after.date is not None:
-                rows = _walk(connection, order, table, where, after, want)
-            if len(rows) < want:
-                undated_after = after if after is not None and after.date is None else None
-                query = order.undated(where.conditions(table), undated_after)
-                rows += connection.execute(query.limit(want - len(rows))).all()
-            shown = rows[:limit]
-            ids = [str(row[-1]) for row in shown]
-            found: dict[str, str] = dict(connection.execute(order.texts(ids)).all()) if ids else {}
-            last = shown[-1] if len(rows) > limit else None
-            cursor = None if last is None else Cursor(last[0], tuple(str(k) for k in last[1:]))
-            return Page([found[i] for i in ids], cursor)
-
-        return self._read(f"read {order.what}", run)
-
-
-def _walk(
-    connection: Connection,
-    order: _Order,
-    table: _Table,
-    where: EventFilter,
-    after: Cursor | None,
-    want: int,
-) -> list[Any]:
-    """Sort keys of up to ``want`` dated rows, window by window of start dates.
-
-    Each window (a day, then 4 times wider each time) is read through the start-date
-    index, so every query is bounded and in order whether the filters keep many rows or
-    few. Text is matched on each row in the short windows and looked up in the text
-    index in the wide ones (where a common word would already have filled the page).
-    """
-    first, last = connection.execute(order.span()).one()
-    if first is None:
-        return []
-    start = max(d for d in (first, where.since, after.date if after else None) if d is not None)
-    end = min(last, where.until) if where.until is not None else last
-    rows: list[Any] = []
-    days = _FIRST_WINDOW
-    while start <= end and len(rows) < want:
-        stop = min(start + timedelta(days=days), end + timedelta(days=1))
-        conditions = where.conditions(table, scan_text=days <= _SCAN_TEXT_DAYS, date_index=True)
-        query = order.window(conditions, start, stop, after)
-        rows += connection.execute(query.limit(want - len(rows))).all()
-        start, days = stop, days * _GROWTH
-    return rows
-
-
 # A text filter is matched row by row on the first _TEXT_SCAN_ROWS events that the other
 # filters keep, in page order; only if those hold too few matches to fill the page (a
 # rare text) is the rest looked up in the store's text index. A common word would make
 # that index return, and the page sort, a large part of the store.
 _TEXT_SCAN_ROWS = 2000
 
-_PAGE_KEY = (EventRow.date_start, EventRow.article_id, EventRow.id)
+# A page walks its table's page index (at 0.1-0.3 us an entry) in at most _WALK_PARTS
+# parts: the first of _WALK_FIRST entries, each next twice as long as the matches of the
+# last promise the page needs, if that is at most _WALK_MOST; otherwise the rest is looked
+# up through the filters' own indexes (see _Paging.rows).
+_WALK_FIRST = 2_000
+_WALK_MOST = 40_000
+_WALK_PARTS = 3
 
 
-def _dated(where: EventFilter, after: Cursor | None) -> list[ColumnElement[bool]]:
-    """Bounds of the dated events a page may hold: within the filter's dates, after
-    ``after``."""
-    found: list[ColumnElement[bool]] = []
-    since = where.since
-    if after is not None and after.date is not None:
-        since = after.date if since is None else max(since, after.date)
-        found.append(tuple_(*_PAGE_KEY) > tuple_(after.date, *after.keys))
-    found.append(
-        EventRow.date_start.is_not(None) if since is None else EventRow.date_start >= since
-    )
-    if where.until is not None:
-        found.append(EventRow.date_start <= where.until)
-    return found
+@dataclass(frozen=True, slots=True)
+class _Paging:
+    """How a table pages: its rows, its page order (start date, then the ids that break
+    ties, the last of which is the primary key), and the filtered columns its page index
+    holds after that order (``ix_events_page``, ``ix_incidents_page``). ``type_led``: an
+    index leads with the type, then the same (``ix_events_type_page``)."""
+
+    what: str
+    row: Any
+    key: tuple[Any, ...]
+    walked: tuple[str, ...]
+    type_led: bool
+
+    def dated(self, where: EventFilter, after: Cursor | None) -> list[ColumnElement[bool]]:
+        """Bounds of the dated rows a page may hold: within the filter's dates, after
+        ``after``."""
+        found: list[ColumnElement[bool]] = []
+        day = self.row.date_start
+        since = where.since
+        if after is not None and after.date is not None:
+            since = after.date if since is None else max(since, after.date)
+            found.append(tuple_(*self.key) > tuple_(after.date, *after.keys))
+        found.append(day.is_not(None) if since is None else day >= since)
+        if where.until is not None:
+            found.append(day <= where.until)
+        return found
+
+    def undated(self, after: Cursor | None) -> list[ColumnElement[bool]]:
+        """Bounds of the undated rows a page may hold: after ``after``."""
+        found: list[ColumnElement[bool]] = [self.row.date_start.is_(None)]
+        if after is not None:
+            found.append(tuple_(*self.key[1:]) > tuple_(*after.keys))
+        return found
+
+    def rows(
+        self,
+        connection: Connection,
+        where: EventFilter,
+        bounds: list[ColumnElement[bool]],
+        want: int,
+    ) -> list[Any]:
+        """(page key..., record JSON) of up to ``want`` rows within ``bounds`` matching
+        ``where`` (no text filter on events), in page order.
+
+        The page index (the type-led one for one type) is walked in order, the filters
+        checked on the entries, until the page is full: first ``_WALK_FIRST`` entries,
+        then (at most ``_WALK_PARTS`` parts in all) twice as many as the matches so far
+        promise the page needs, while that is at most ``_WALK_MOST``. Otherwise (a rare
+        country, an empty box) the rest is looked up past the walked entries through the
+        filters' own indexes (countries, type, coordinates) and the few rows found are
+        sorted. No filter walks more than a bounded part of the index, and one common
+        enough to make the lookup large fills its page by walking.
+        """
+        one = {t.upper() for t in where.types}
+        lead = one.pop() if self.type_led and len(one) == 1 else None
+        leading = [self.row.type == lead] if lead else []
+        checked = replace(where, types=()) if lead else where
+        told = connection.dialect.name == "postgresql"
+        rows: list[Any] = []
+        past: list[ColumnElement[bool]] = []  # past the entries walked so far
+        after: Any = None  # the key past which the next part starts
+        size = _WALK_FIRST
+        for _ in range(_WALK_PARTS):
+            within = [*bounds, *past, *leading]
+            if told:
+                # the walk stops at the page's last row, or after `size` entries; no
+                # entry it read past its last match matched, so the next part starts there
+                found = list(connection.execute(self._walk(within, checked, want, size)))
+                after = found[-1][:-1] if found else after
+            else:
+                # SQLite walks an index faster than it hands entries over from a
+                # subquery: the last entry the walk may read is found first
+                edge = select(*self.key).where(*within).order_by(*self.key)
+                edge = edge.offset(size - 1).limit(1)
+                after = connection.execute(edge).first()
+                walked = [*bounds, *past, *(self.through(after) if after is not None else [])]
+                walk = [*walked, *where.conditions(self.row, walk=True)]
+                found = list(connection.execute(self.in_page_order(walk, want)))
+                if after is None:  # every entry within the bounds walked
+                    return rows + found
+            rows += found
+            want -= len(found)
+            if not want:
+                return rows
+            past = self.past(after) if after is not None else []
+            needed = want * size // len(found) if found else _WALK_MOST + 1
+            if needed > _WALK_MOST:
+                break  # walking would not fill the page soon: look the rest up
+            size = max(_WALK_FIRST, 2 * needed)
+        looked_up = [*bounds, *where.conditions(self.row)]
+        if after is not None:
+            looked_up += self.past(after, walkable=False)
+        return rows + list(connection.execute(self.in_page_order(looked_up, want, sort=True)))
+
+    def _walk(
+        self, within: list[ColumnElement[bool]], where: EventFilter, want: int, size: int
+    ) -> Select[Any]:
+        """The first ``want`` of the first ``size`` index entries ``within`` these bounds
+        that match ``where``, with their JSON (PostgreSQL: it walks the index in the
+        subquery, checking the filtered columns the entries hold, and stops at the
+        ``want``-th match)."""
+        read = where.columns()
+        entries = select(*self.key, *(getattr(self.row, c) for c in self.walked if c in read))
+        walk = entries.where(*within).order_by(*self.key).limit(size).subquery()
+        checked = where.conditions(walk.c, incidents=self.row is IncidentRow)
+        ids = select(walk.c.id).where(*checked).order_by(*(walk.c[k.key] for k in self.key))
+        return self.by_ids(ids.limit(want))
+
+    def past(self, edge: Any, *, walkable: bool = True) -> list[ColumnElement[bool]]:
+        """Rows after ``edge`` (a page key) in page order; unless ``walkable``, stated so
+        that no index in page order serves it (but the start date's bound still does)."""
+        day, *keys = edge
+        if day is None:  # undated rows, by their ids
+            return [tuple_(*self.key[1:]) > tuple_(*keys)]
+        first = self.key[0] if walkable else _NotIndexed(self.key[0])
+        after = tuple_(first, *self.key[1:]) > tuple_(day, *keys)
+        return [after] if walkable else [self.key[0] >= day, after]
+
+    def through(self, edge: Any) -> list[ColumnElement[bool]]:
+        """Rows up to ``edge`` (a page key) in page order, ``edge`` included."""
+        day, *keys = edge
+        if day is None:  # undated rows, by their ids
+            return [tuple_(*self.key[1:]) <= tuple_(*keys)]
+        return [tuple_(*self.key) <= tuple_(day, *keys)]
+
+    def in_page_order(
+        self, conditions: Sequence[ColumnElement[bool]], size: int, *, sort: bool = False
+    ) -> Select[Any]:
+        """The first ``size`` rows matching ``conditions`` in page order, with their
+        stored JSON: their ids are chosen first, then only their records are read. With
+        ``sort``, the ids are found through the filters' indexes and sorted, never by
+        walking an index in page order."""
+        first, *rest = self.key
+        order = (_NotIndexed(first), *rest) if sort else self.key
+        return self.by_ids(select(self.row.id).where(*conditions).order_by(*order).limit(size))
+
+    def by_ids(self, ids: Select[Any]) -> Select[Any]:
+        """The page key and stored JSON of the rows ``ids`` selects, in page order."""
+        return (
+            select(*self.key, cast(self.row.record, Text))
+            .where(self.row.id.in_(ids.scalar_subquery()))
+            .order_by(*self.key)
+        )
 
 
-def _undated(after: Cursor | None) -> list[ColumnElement[bool]]:
-    """Bounds of the undated events a page may hold: after ``after``."""
-    found: list[ColumnElement[bool]] = [EventRow.date_start.is_(None)]
-    if after is not None:
-        found.append(tuple_(EventRow.article_id, EventRow.id) > tuple_(*after.keys))
-    return found
-
-
-def _in_page_order(
-    conditions: Sequence[ColumnElement[bool]], size: int
-) -> Select[date | None, str, str, str]:
-    """The first ``size`` events matching ``conditions`` in page order, with their stored
-    JSON: their ids are chosen first, then only their records are read."""
-    ids = select(EventRow.id).where(*conditions).order_by(*_PAGE_KEY).limit(size)
-    return (
-        select(*_PAGE_KEY, cast(EventRow.record, Text))
-        .where(EventRow.id.in_(ids.correlate(None)))
-        .order_by(*_PAGE_KEY)
-    )
+_EVENTS = _Paging(
+    "events",
+    EventRow,
+    (EventRow.date_start, EventRow.article_id, EventRow.id),
+    ("type", "mode", "modality", "source_country", "target_country", "place_country", "lat", "lon"),
+    type_led=True,
+)
+_INCIDENTS = _Paging(
+    "incidents",
+    IncidentRow,
+    (IncidentRow.date_start, IncidentRow.id),
+    ("type", "mode", "source_country", "target_country", "place_country", "lat", "lon"),
+    type_led=False,
+)
 
 
 def _event_rows(
@@ -470,17 +449,16 @@ def _event_rows(
     """(date, article id, id, record JSON) of up to ``want`` events within ``bounds``
     matching ``where``, in page order.
 
-    Without a text filter, one ordered walk of ``ix_events_page``: each entry is checked
-    against the filters until ``want`` match. With one, the text is matched row by row on
+    Without a text filter, a bounded ordered walk of ``ix_events_page``, each entry
+    checked against the filters until ``want`` match, then a lookup for rare filters
+    (see ``_Paging.rows``). With one, the text is matched row by row on
     the first ``_TEXT_SCAN_ROWS`` rows within ``bounds``, and looked up in the text index
     for the rest (a common word fills the page long before; a rare one is found fast).
     """
     if not (where.text and where.text.strip()):
-        return list(
-            connection.execute(_in_page_order([*bounds, *where.conditions(walk=True)], want))
-        )
+        return _EVENTS.rows(connection, where, bounds, want)
     others = replace(where, text=None).conditions(walk=True)
-    candidates = select(*_PAGE_KEY).where(*bounds, *others).order_by(*_PAGE_KEY)
+    candidates = select(*_EVENTS.key).where(*bounds, *others).order_by(*_EVENTS.key)
     edge_query = candidates.offset(_TEXT_SCAN_ROWS - 1).limit(1)
     if connection.dialect.name == "postgresql":
         # PostgreSQL joins the candidates in order and stops when the page is full
@@ -491,12 +469,13 @@ def _event_rows(
         # SQLite would read every candidate's row: the text is matched on a walk up to
         # the last candidate, which stops when the page is full
         edge = connection.execute(edge_query).first()
-        scanned = [*bounds, tuple_(*_PAGE_KEY) <= tuple_(*edge)] if edge is not None else bounds
-        scan_query = _in_page_order([*scanned, *where.conditions(scan_text=True, walk=True)], want)
+        scanned = [*bounds, *_EVENTS.through(edge)] if edge is not None else bounds
+        scanned += where.conditions(scan_text=True, walk=True)
+        scan_query = _EVENTS.in_page_order(scanned, want)
         rows = list(connection.execute(scan_query))
     if len(rows) < want and edge is not None:
-        rest = [*bounds, tuple_(*_PAGE_KEY) > tuple_(*edge), *where.conditions()]
-        rows += connection.execute(_in_page_order(rest, want - len(rows)))
+        rest = [*bounds, *_EVENTS.past(edge), *where.conditions()]
+        rows += connection.execute(_EVENTS.in_page_order(rest, want - len(rows)))
     return rows
 
 
@@ -515,6 +494,51 @@ def _with_text(
     )
 
 
+class _Reader:
+    def __init__(self, store: Store) -> None:
+        self._engine = store._engine
+        self._url = store._url
+
+    def _read(self, action: str, work: Callable[[Connection], _T]) -> _T:
+        try:
+            with self._engine.connect() as connection:
+                return work(connection)
+        except SQLAlchemyError as exc:
+            raise store_error(action, self._url, exc) from exc
+
+    def _page(
+        self,
+        paging: _Paging,
+        where: EventFilter,
+        limit: int,
+        after: Cursor | None,
+        rows: Callable[[Connection, EventFilter, list[ColumnElement[bool]], int], list[Any]],
+    ) -> Page:
+        """Up to ``limit`` rows after ``after`` in page order: dated rows by date, then
+        (when no date bound excludes them) undated ones, each part found by ``rows``
+        (within some bounds, up to a number of rows: page key and record JSON)."""
+        if limit < 1:
+            raise ValueError(f"limit must be 1 or more, got {limit}")
+        want = limit + 1
+
+        def run(connection: Connection) -> Page:
+            if connection.dialect.name == "postgresql":
+                # parallel workers cost more to start than a page walk takes
+                connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+            found: list[Any] = []
+            if after is None or after.date is not None:
+                found = rows(connection, where, paging.dated(where, after), want)
+            if len(found) < want and where.since is None and where.until is None:
+                undated_after = after if after is not None and after.date is None else None
+                found += rows(connection, where, paging.undated(undated_after), want - len(found))
+            shown = found[:limit]
+            last = shown[-1] if len(found) > limit else None
+            cursor = None if last is None else Cursor(last[0], tuple(str(k) for k in last[1:-1]))
+            return Page([str(row[-1]) for row in shown], cursor)
+
+        return self._read(f"read {paging.what}", run)
+
+
 class EventQueries(_Reader):
     """Filtered, paged reads of one Store's events."""
 
@@ -524,29 +548,11 @@ class EventQueries(_Reader):
 
         Dated events, then (when no date bound excludes them) undated ones, are read in
         that order from ``ix_events_page``, whose entries carry every filtered column: a
-        page is one ordered walk that stops when it is full, and only the page's events
-        are read from the table (see ``_event_rows``).
+        page is an ordered walk that stops when it is full, or, for filters too rare to
+        fill it within a bounded walk, a lookup through their own indexes; only the
+        page's events are read from the table (see ``_event_rows``).
         """
-        if limit < 1:
-            raise ValueError(f"limit must be 1 or more, got {limit}")
-        want = limit + 1
-
-        def run(connection: Connection) -> Page:
-            if connection.dialect.name == "postgresql":
-                # parallel workers cost more to start than a page walk takes
-                connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
-            rows: list[Any] = []
-            if after is None or after.date is not None:
-                rows = _event_rows(connection, where, _dated(where, after), want)
-            if len(rows) < want and where.since is None and where.until is None:
-                undated_after = after if after is not None and after.date is None else None
-                rows += _event_rows(connection, where, _undated(undated_after), want - len(rows))
-            shown = rows[:limit]
-            last = shown[-1] if len(rows) > limit else None
-            cursor = None if last is None else Cursor(last[0], (str(last[1]), str(last[2])))
-            return Page([str(row[3]) for row in shown], cursor)
-
-        return self._read("read events", run)
+        return self._page(_EVENTS, where, limit, after, _event_rows)
 
     def event(self, event_id: str) -> dict[str, Any] | None:
         """The record of one event, or None."""
@@ -594,8 +600,13 @@ class IncidentQueries(_Reader):
 
     def page(self, where: EventFilter, limit: int, after: Cursor | None = None) -> Page:
         """Up to ``limit`` incidents matching ``where``, after ``after``: start date
-        (undated last), then incident id."""
-        return self._page(_INCIDENTS, IncidentRow, where, limit, after)
+        (undated last), then incident id.
+
+        Read like events pages: a bounded ordered walk of ``ix_incidents_page``, whose
+        entries carry every filtered column, then a lookup for rare filters (see
+        ``_Paging.rows``); only the page's incidents are read from the table.
+        """
+        return self._page(_INCIDENTS, where, limit, after, _INCIDENTS.rows)
 
     def incident(self, incident_id: str) -> dict[str, Any] | None:
         """The record of one incident (with its claims), or None."""

@@ -144,6 +144,19 @@ class IncidentRow(Base):
         Index("ix_incidents_lat_lon", "lat", "lon"),
         # A type's incidents in date order (every incident is dated): no sort for a page.
         Index("ix_incidents_type_date_start", "type", "date_start", "id"),
+        # API pages: the page order, then every filtered column (see dotterel.store._query).
+        Index(
+            "ix_incidents_page",
+            "date_start",
+            "id",
+            "type",
+            "mode",
+            "source_country",
+            "target_country",
+            "place_country",
+            "lat",
+            "lon",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
