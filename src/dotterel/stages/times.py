@@ -285,12 +285,18 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "ago": ("ago", "earlier"),
     "relative": ("week", "month", "year"),
     "hours_later": ("later", "before"),
-    "day_later": ("day", "later", "earlier"),
+    "day_later": ("next day", "following day", "previous day", "later", "earlier"),
 }
 _ANY = re.compile(
     "|".join(sorted({re.escape(k) for keys in _KEYS.values() for k in keys if k != "'"}))
     + r"|'\d\d"
 )
+_ALL_KEYS = tuple(sorted({k for keys in _KEYS.values() for k in keys}))
+_KEY_SETS = {kind: frozenset(keys) for kind, keys in _KEYS.items()}
+# The month patterns match only a capitalised month name ("May", not "may"): without one
+# in the sentence, their lower-case keys ("may", "mar") are dropped.
+_MONTH_NAME = re.compile(_MONTH)
+_MONTH_KEY_SET = frozenset(_MONTH_KEYS)
 
 # Words before a date in its clause that put it in the future ("will meet on Friday").
 _FUTURE = re.compile(
@@ -379,8 +385,11 @@ class TimeTagger:
             return []
         taken: list[tuple[int, int]] = []
         found: list[TimeMention] = []
+        present = {key for key in _ALL_KEYS if key in lower}
+        if not present.isdisjoint(_MONTH_KEY_SET) and not _MONTH_NAME.search(sentence.text):
+            present -= _MONTH_KEY_SET
         for kind, pattern in _PATTERNS:
-            if not any(key in lower for key in _KEYS[kind]):
+            if present.isdisjoint(_KEY_SETS[kind]):
                 continue
             for match in pattern.finditer(sentence.text):
                 a, b = match.span()
