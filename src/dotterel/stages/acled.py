@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from dotterel.knowledge import AcledRule
 from dotterel.records import Actor
+from dotterel.stages._phrases import any_of
 
 __all__ = ["AcledCoder", "AcledFacts"]
 
@@ -42,7 +43,7 @@ def _sector(actor: Actor | None) -> str:
 
 def _has(padded: str, phrases: Sequence[str]) -> bool:
     """Whether one of the (space-padded) phrases is in the space-padded text."""
-    return any(p in padded for p in phrases)
+    return any_of(tuple(phrases)).search(padded) is not None
 
 
 class AcledCoder:

@@ -27,6 +27,7 @@ from dotterel.document import (
 )
 from dotterel.knowledge import Knowledge
 from dotterel.records import Actor, Estimate, Event, Evidence, Place, Span, When
+from dotterel.stages._phrases import padded_any_of
 from dotterel.stages.acled import AcledCoder, AcledFacts
 from dotterel.stages.merge import Candidate, merge_events
 from dotterel.stages.offices import Offices
@@ -111,7 +112,7 @@ class EventCoder:
             self.context.setdefault(words[-1], []).append(words)
         self.offices = Offices(knowledge)
         self.acled = AcledCoder(knowledge.acled)
-        self.modes = [(m, tuple(f" {w} " for w in ws)) for m, ws in knowledge.modes]
+        self.modes = [(m, padded_any_of(tuple(ws))) for m, ws in knowledge.modes]
         self.sport = re.compile(
             r"\b(?:" + "|".join(re.escape(w) for w in knowledge.cues.sport) + r")\b"
         )
@@ -488,7 +489,7 @@ class EventCoder:
         if trigger.type not in {"ASSAULT", "MOBILIZE", "AID", "PROTEST", "COERCE"}:
             return None
         for mode, padded in self.modes:
-            if any(w in words for w in padded):
+            if padded.search(words):
                 return mode
         return None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dotterel.document import ActorMention, Sentence, Tokens
 from dotterel.knowledge import Cues
+from dotterel.stages._phrases import padded_any_of
 from dotterel.stages.triggers import Trigger
 
 __all__ = ["clause_start", "clause_stop", "modality", "noun_owner", "roles"]
@@ -357,7 +358,7 @@ def _window(tokens: Tokens, start: int, end: int) -> str:
 
 
 def _has(window: str, cues: tuple[str, ...]) -> bool:
-    return any(f" {cue} " in window for cue in cues)
+    return padded_any_of(cues).search(window) is not None
 
 
 _DENIAL = frozenset({"denied", "deny", "denies", "denying"})
