@@ -271,12 +271,8 @@ class EventCoder:
         last_date: When | None,
         siblings: list[Trigger],
     ) -> Event:
-        speakers = {
-            i
-            for a in doc.attributions
-            if a.sentence == sentence.index and a.final
-            for i in range(a.speaker[0], a.speaker[1])
-        }
+        attributions = doc.by_sentence("attributions", sentence.index)
+        speakers = {i for a in attributions if a.final for i in range(a.speaker[0], a.speaker[1])}
         actors = doc.by_sentence("actors", sentence.index)
         source, target = roles(tokens, trigger, sentence, actors)
         if target is not None and target.start in speakers:
@@ -323,12 +319,7 @@ class EventCoder:
         mode = trigger.mode or self._mode(words, trigger)
         evidence = Evidence(sentence.text, sentence.start_char, sentence.end_char)
         attribution = next(
-            (
-                a.attribution
-                for a in doc.attributions
-                if a.sentence == sentence.index and a.start <= trigger.start < a.end
-            ),
-            None,
+            (a.attribution for a in attributions if a.start <= trigger.start < a.end), None
         )
         trigger_span = tokens.span(trigger.start, trigger.end)
         event_id = _event_id(doc.article.id, trigger.type, trigger_span.start_char)
