@@ -9,7 +9,7 @@ Mentions carry token indices (for the stages) and character offsets (for users).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from spacy.tokens import Doc, Span, Token
 
@@ -18,6 +18,7 @@ from dotterel.records import Article, Attribution, Event, Place, Quantity, When
 __all__ = [
     "ActorMention",
     "AttributionMention",
+    "CharSpan",
     "Document",
     "PlaceMention",
     "QuantityMention",
@@ -25,6 +26,14 @@ __all__ = [
     "TimeMention",
     "Tokens",
 ]
+
+
+class CharSpan(NamedTuple):
+    """Where a token range lies in the article text, and its text."""
+
+    start_char: int
+    end_char: int
+    text: str
 
 
 class Tokens(list[Token]):
@@ -52,6 +61,16 @@ class Tokens(list[Token]):
 
     def span(self, start: int, end: int) -> Span:
         return self.doc[start:end]
+
+    def chars(self, start: int, end: int) -> CharSpan:
+        """``start_char``, ``end_char`` and ``text`` of ``doc[start:end]``, without making
+        the Span (which costs more than the three look-ups)."""
+        if not 0 <= start < end <= len(self):
+            span = self.doc[start:end]
+            return CharSpan(span.start_char, span.end_char, span.text)
+        first = self[start].idx
+        stop = self[end - 1].idx + len(self.texts[end - 1])
+        return CharSpan(first, stop, self._text[first:stop])
 
     def text(self, start: int, end: int) -> str:
         """The article text of tokens ``start:end`` (``doc[start:end].text``, without

@@ -360,7 +360,7 @@ class ActorTagger:
         entry: ActorEntry,
         sector: str | None,
     ) -> ActorMention:
-        span = tokens.span(start, end)
+        span = tokens.chars(start, end)
         return ActorMention(
             start=start,
             end=end,
@@ -394,7 +394,7 @@ class ActorTagger:
                 k += 1
             if k - j >= 2 and tokens.lower[j - 1] in ROLE_WORDS:
                 entry = ActorEntry(
-                    tokens.span(j, k).text, tokens.span(j, k).text, None, "GOV", None, "person"
+                    tokens.chars(j, k).text, tokens.chars(j, k).text, None, "GOV", None, "person"
                 )
                 found.append(self._mention(tokens, sentence, i, k, entry, "GOV"))
                 covered.update(range(i, k))
@@ -417,8 +417,8 @@ class ActorTagger:
             if j == i or tokens.lower[j - 1] not in {"the", "a", "an", "'s", "’s", "by", "of"}:
                 continue  # one word alone, or a name inside a longer known one
             entry = ActorEntry(
-                tokens.span(j, i + 1).text,
-                tokens.span(j, i + 1).text,
+                tokens.chars(j, i + 1).text,
+                tokens.chars(j, i + 1).text,
                 None,
                 sector,
                 None,
@@ -440,7 +440,7 @@ class ActorTagger:
         if j + 1 < sentence.end and tokens.lower[j] == "of" and j + 1 in named_at:
             owner = named_at[j + 1]
             if owner.kind in {"country", "metonym"} and owner.country:
-                span = tokens.span(mention.start, owner.end)
+                span = tokens.chars(mention.start, owner.end)
                 return replace(
                     mention,
                     end=owner.end,
@@ -481,12 +481,12 @@ class ActorTagger:
             end, sector = sector_spans[start]
             if end > sentence.end or any(i in covered for i in range(start, end)):
                 continue
-            word = tokens.span(start, end).text.lower()
+            word = tokens.chars(start, end).text.lower()
             if word in NOT_STANDALONE or (tokens[start].is_title and start > sentence.start):
                 continue
             if self._modifies_noun(tokens, end, sentence.end):
                 continue  # "military assistance", "police reinforcements": not an actor
-            entry = ActorEntry(tokens.span(start, end).text, None, None, sector, None, "generic")
+            entry = ActorEntry(tokens.chars(start, end).text, None, None, sector, None, "generic")
             mention = self._mention(tokens, sentence, start, end, entry, sector)
             found.append(self._of_country(tokens, mention, sentence, named_at))
             covered.update(range(start, found[-1].end))
@@ -621,7 +621,7 @@ def _union(tokens: Tokens, a: ActorMention, b: ActorMention) -> ActorMention:
     Joe Biden"): one mention over both, coded as the more specific (a person or group)."""
     specific, other = (b, a) if b.kind in {"person", "group", "franchise"} else (a, b)
     start, end = min(a.start, b.start), max(a.end, b.end)
-    span = tokens.span(start, end)
+    span = tokens.chars(start, end)
     return replace(
         specific,
         start=start,

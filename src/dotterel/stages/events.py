@@ -234,7 +234,7 @@ class EventCoder:
         for head in reversed(kept):
             if head.end > trigger.start or trigger.start - head.end > 8:
                 continue
-            between = tokens.span(head.end, trigger.start)
+            between = tokens[head.end : trigger.start]
             if (
                 trigger.kind == "noun"
                 and not any(t.lower_ in CLAUSE_WORDS for t in between)
@@ -321,7 +321,7 @@ class EventCoder:
         attribution = next(
             (a.attribution for a in attributions if a.start <= trigger.start < a.end), None
         )
-        trigger_span = tokens.span(trigger.start, trigger.end)
+        trigger_span = tokens.chars(trigger.start, trigger.end)
         event_id = _event_id(doc.article.id, trigger.type, trigger_span.start_char)
         return Event(
             id=event_id,
@@ -653,7 +653,7 @@ def _is_anaphoric(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:
         noun = trigger.end - 1
     else:
         return False
-    window = tokens.span(max(sentence.start, noun - 3), noun)
+    window = tokens[max(sentence.start, noun - 3) : noun]
     return any(t.lower_ in _DEFINITE for t in window)
 
 

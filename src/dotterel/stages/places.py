@@ -159,7 +159,7 @@ class PlaceTagger:
                     j += 1
                 if j == i + 1:
                     continue
-                span = tokens.span(i + 1, j)
+                span = tokens.chars(i + 1, j)
                 chars = (span.start_char, span.end_char)
                 place = Place(span.text, None, None, None, doc.focus_country, None, 1, chars)
                 extra.append(PlaceMention(i + 1, j, *chars, span.text, place, sentence.index, "of"))
@@ -222,7 +222,7 @@ class PlaceTagger:
         if name not in resolved and stated is None and _weak(tokens, end, sentence, entry, context):
             return None
         resolved.setdefault(name, entry)
-        span = tokens.span(start, end)
+        span = tokens.chars(start, end)
         place = Place(
             name=span.text,
             geonames_id=entry.geonames_id,
@@ -377,7 +377,7 @@ class PlaceTagger:
                 continue
             areas = [
                 e
-                for e in self.gazetteer.candidates(tokens.span(j, j + n).text)
+                for e in self.gazetteer.candidates(tokens.chars(j, j + n).text)
                 if e.precision in (4, 6) and e.country
             ]
             if areas:

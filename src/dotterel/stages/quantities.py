@@ -121,7 +121,7 @@ class QuantityTagger:
         scope_end: int,
         final: bool = False,
     ) -> AttributionMention:
-        span = tokens.span(start, end)
+        span = tokens.chars(start, end)
         country = next(
             (m.country for m in doc.actors if start <= m.start < end and m.country), None
         )
@@ -167,7 +167,7 @@ class QuantityTagger:
             if unit is None:
                 i = after
                 continue
-            span = tokens.span(start, unit_end)
+            span = tokens.chars(start, unit_end)
             claimant = _claimant(attributions, start)
             quantity = Quantity(
                 value=value,

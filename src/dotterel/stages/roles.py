@@ -224,7 +224,7 @@ def noun_owner(tokens: Tokens, trigger: Trigger, actors: list[ActorMention]) -> 
             continue
         if trigger.start - m.end > 4:
             return None
-        between = tokens.span(m.end, trigger.start)
+        between = tokens[m.end : trigger.start]
         if all(
             (t.is_alpha or t.text in {"'s", "’s", "-"})
             and t.lower_ not in _NOT_IN_NOUN_PHRASE
