@@ -287,10 +287,8 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "hours_later": ("later", "before"),
     "day_later": ("next day", "following day", "previous day", "later", "earlier"),
 }
-_ANY = re.compile(
-    "|".join(sorted({re.escape(k) for keys in _KEYS.values() for k in keys if k != "'"}))
-    + r"|'\d\d"
-)
+# A lone apostrophe lets the patterns run only before two digits ("since '98").
+_APOSTROPHE_YEAR = re.compile(r"'\d\d")
 _ALL_KEYS = tuple(sorted({k for keys in _KEYS.values() for k in keys}))
 _KEY_SETS = {kind: frozenset(keys) for kind, keys in _KEYS.items()}
 # The month patterns match only a capitalised month name ("May", not "may"): without one
@@ -381,11 +379,11 @@ class TimeTagger:
         self, doc: Document, sentence: Sentence, published: date | None
     ) -> list[TimeMention]:
         lower = sentence.text.lower()
-        if not _ANY.search(lower):
+        present = {key for key in _ALL_KEYS if key in lower}
+        if not present or (present == {"'"} and not _APOSTROPHE_YEAR.search(lower)):
             return []
         taken: list[tuple[int, int]] = []
         found: list[TimeMention] = []
-        present = {key for key in _ALL_KEYS if key in lower}
         if not present.isdisjoint(_MONTH_KEY_SET) and not _MONTH_NAME.search(sentence.text):
             present -= _MONTH_KEY_SET
         for kind, pattern in _PATTERNS:
