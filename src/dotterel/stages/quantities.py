@@ -123,7 +123,12 @@ class QuantityTagger:
     ) -> AttributionMention:
         span = tokens.chars(start, end)
         country = next(
-            (m.country for m in doc.actors if start <= m.start < end and m.country), None
+            (
+                m.country
+                for m in doc.by_sentence("actors", sentence.index)
+                if start <= m.start < end and m.country
+            ),
+            None,
         )
         return AttributionMention(
             attribution=Attribution(span.text, (span.start_char, span.end_char), country),
