@@ -113,6 +113,7 @@ class EventCoder:
         self.offices = Offices(knowledge)
         self.acled = AcledCoder(knowledge.acled)
         self.modes = [(m, padded_any_of(tuple(ws))) for m, ws in knowledge.modes]
+        self.any_mode = padded_any_of(tuple(w for _, ws in knowledge.modes for w in ws))
         self.sport = re.compile(
             r"\b(?:" + "|".join(re.escape(w) for w in knowledge.cues.sport) + r")\b"
         )
@@ -479,6 +480,8 @@ class EventCoder:
         space-padded)."""
         if trigger.type not in {"ASSAULT", "MOBILIZE", "AID", "PROTEST", "COERCE"}:
             return None
+        if not self.any_mode.search(words):
+            return None  # one scan for the many sentences that name no mode at all
         for mode, padded in self.modes:
             if padded.search(words):
                 return mode
