@@ -8,9 +8,11 @@ Mentions carry token indices (for the stages) and character offsets (for users).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from dotterel.records import Article, Attribution, Event, Place, Quantity, When
@@ -54,6 +56,7 @@ class Tokens(list[Token]):
         self._text = doc.text if text is None else text
         self.texts: list[str] = [t.text for t in self]
         self.lower: list[str] = [t.lower() for t in self.texts]
+        self._phrases: dict[PhraseMatcher, tuple[list[int], list[tuple[int, int, int]]]] = {}
 
     @property
     def vocab(self) -> Any:
@@ -61,6 +64,19 @@ class Tokens(list[Token]):
 
     def span(self, start: int, end: int) -> Span:
         return self.doc[start:end]
+
+    def phrase_matches(
+        self, matcher: PhraseMatcher, start: int, end: int
+    ) -> list[tuple[int, int, int]]:
+        """``matcher(doc[start:end])``, in the same order, from one run of the matcher over
+        the whole Doc (kept for the next sentence) instead of one run per sentence."""
+        found = self._phrases.get(matcher)
+        if found is None:
+            matches = matcher(self.doc)
+            found = self._phrases[matcher] = ([m[1] for m in matches], matches)
+        starts, matches = found
+        first, last = bisect_left(starts, start), bisect_left(starts, end)
+        return [m for m in matches[first:last] if m[2] <= end]
 
     def chars(self, start: int, end: int) -> CharSpan:
         """``start_char``, ``end_char`` and ``text`` of ``doc[start:end]``, without making

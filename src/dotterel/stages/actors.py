@@ -257,9 +257,8 @@ class ActorTagger:
         return spans
 
     def _named(self, tokens: Tokens, sentence: Sentence) -> list[tuple[int, int, ActorEntry]]:
-        span = tokens.span(sentence.start, sentence.end)
         found = []
-        for match_id, start, end in self.names(span):
+        for match_id, start, end in tokens.phrase_matches(self.names, sentence.start, sentence.end):
             text = tokens.vocab.strings[match_id]
             found.append((start, end, self._pick(text)))  # PhraseMatcher gives Doc offsets
         found.sort(key=lambda m: (m[0], -(m[1] - m[0])))

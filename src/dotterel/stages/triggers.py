@@ -63,11 +63,12 @@ class TriggerFinder:
             self.pair_objects.append(objects)
 
     def __call__(self, tokens: Tokens, sentence: Sentence) -> list[Trigger]:
-        span = tokens.span(sentence.start, sentence.end)
-        # PhraseMatcher on a Span reports Doc token offsets.
-        excluded = {i for _, s, e in self.exclusions(span) for i in range(s, e)}
+        start, end = sentence.start, sentence.end
+        excluded = {
+            i for _, s, e in tokens.phrase_matches(self.exclusions, start, end) for i in range(s, e)
+        }
         found: list[Trigger] = []
-        for match_id, s, e in self.matcher(span):
+        for match_id, s, e in tokens.phrase_matches(self.matcher, start, end):
             form = tokens.vocab.strings[match_id]
             entries = _by_word_class(self.entries[form], tokens, s, sentence.start)
             for entry in entries:
