@@ -196,7 +196,10 @@ class EventCoder:
 
     def _about_sport(self, text: str) -> bool:
         """Three different sport words make an article a sports report."""
-        return len(set(self.sport.findall(text.lower()))) >= _SPORT_WORDS
+        lower = text.lower()
+        if sum(word in lower for word in self.cues.sport) < _SPORT_WORDS:
+            return False  # fewer sport words even as substrings: the word scan can be skipped
+        return len(set(self.sport.findall(lower))) >= _SPORT_WORDS
 
     def _restates(self, tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:
         """ "..., the first time a NATO member has fired on Russian assets": a clause that
