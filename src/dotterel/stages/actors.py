@@ -82,6 +82,7 @@ DETERMINERS = frozenset(
 PERSONAL = {"he": "person", "she": "person", "him": "person", "his": "person", "her": "person"}
 IMPERSONAL = {"it": "other", "its": "other"}
 PLURAL = {"they": "any", "them": "any", "their": "any"}
+_PRONOUNS = frozenset([*PERSONAL, *IMPERSONAL, *PLURAL])
 # Words after a demonym that make it a description of a place, not an actor.
 LOCATIVE_NOUNS = frozenset(
     [
@@ -272,15 +273,10 @@ class ActorTagger:
 
     def _pick(self, text: str) -> ActorEntry:
         """One entry for a name shared by several: people and groups before countries."""
-        order = {
-            "person": 0,
-            "group": 1,
-            "franchise": 1,
-            "organisation": 2,
-            "country": 3,
-            "metonym": 4,
-        }
-        return min(self.entries[text], key=lambda e: order.get(e.kind, 5))
+        entries = self.entries[text]
+        if len(entries) == 1:
+            return entries[0]
+        return min(entries, key=lambda e: _PICK_ORDER.get(e.kind, 5))
 
     def _sentence_mentions(
         self,
@@ -579,6 +575,15 @@ def _sector_after(
 
 
 _DIASPORA = frozenset(["ethnic", "diaspora"])
+# Which entry a name shared by several stands for: people and groups before countries.
+_PICK_ORDER = {
+    "person": 0,
+    "group": 1,
+    "franchise": 1,
+    "organisation": 2,
+    "country": 3,
+    "metonym": 4,
+}
 _NAME_PARTICLES = frozenset(
     [
         "da",
@@ -702,6 +707,8 @@ def _resolve_pronouns(
     for sentence in sentences:
         for i in range(sentence.start, sentence.end):
             word = tokens.lower[i]
+            if word not in _PRONOUNS:
+                continue
             wants = PERSONAL.get(word) or IMPERSONAL.get(word) or PLURAL.get(word)
             if wants is None or i in starts:
                 continue
