@@ -289,8 +289,16 @@ _KEYS: dict[str, tuple[str, ...]] = {
 }
 # A lone apostrophe lets the patterns run only before two digits ("since '98").
 _APOSTROPHE_YEAR = re.compile(r"'\d\d")
-_ALL_KEYS = tuple(sorted({k for keys in _KEYS.values() for k in keys}))
+# Words a pattern needs besides one of its keys: "last March" needs the "last", "last
+# week on Monday" the day, an ISO date its hyphen.
+_ALSO: dict[str, tuple[str, ...]] = {
+    "named_month": ("last", "this", "next", "past", "coming", "current"),
+    "last_week_day": _DAY_KEYS,
+    "iso_date": ("-",),
+}
+_ALL_KEYS = tuple(sorted({k for keys in (*_KEYS.values(), *_ALSO.values()) for k in keys}))
 _KEY_SETS = {kind: frozenset(keys) for kind, keys in _KEYS.items()}
+_ALSO_SETS = {kind: frozenset(keys) for kind, keys in _ALSO.items()}
 # The month patterns match only a capitalised month name ("May", not "may"): without one
 # in the sentence, their lower-case keys ("may", "mar") are dropped.
 _MONTH_NAME = re.compile(_MONTH)
@@ -386,8 +394,12 @@ class TimeTagger:
         found: list[TimeMention] = []
         if not present.isdisjoint(_MONTH_KEY_SET) and not _MONTH_NAME.search(sentence.text):
             present -= _MONTH_KEY_SET
+        if "'" in present and not _APOSTROPHE_YEAR.search(lower):
+            present.discard("'")  # "Ukraine's": no short year to look for
         for kind, pattern in _PATTERNS:
             if present.isdisjoint(_KEY_SETS[kind]):
+                continue
+            if kind in _ALSO_SETS and present.isdisjoint(_ALSO_SETS[kind]):
                 continue
             for match in pattern.finditer(sentence.text):
                 a, b = match.span()
