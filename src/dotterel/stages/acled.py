@@ -52,10 +52,13 @@ class AcledCoder:
     def __init__(self, rules: Sequence[AcledRule]) -> None:
         # Phrases padded with spaces once, so matching is a plain substring test.
         self.rules = tuple(_padded(rule) for rule in rules)
+        # The rules each type can fit, in file order (a rule fits only its own types).
+        types = {kind for rule in self.rules for kind in rule.types}
+        self.by_type = {kind: tuple(r for r in self.rules if kind in r.types) for kind in types}
 
     def __call__(self, facts: AcledFacts) -> dict[str, str] | None:
         padded, after = f" {facts.sentence} ", f" {facts.after} "
-        for rule in self.rules:
+        for rule in self.by_type.get(facts.type, ()):
             if _fits(rule, facts, padded) and (not rule.after or _has(after, rule.after)):
                 return {"event_type": rule.event_type, "sub_event_type": rule.sub_event_type}
         return None
