@@ -149,11 +149,8 @@ def merge_events(candidates: list[Candidate]) -> list[Event]:
     """Fold each candidate into the latest earlier event of the same happening, if any."""
     merged: list[Candidate] = []
     for candidate in candidates:
-        kind = candidate.event.type
         for i in range(len(merged) - 1, -1, -1):
             earlier = merged[i]
-            if earlier.event.type != kind:
-                continue  # never the same happening: skip the costlier tests
             if _may_restate(earlier, candidate) and same_happening(earlier.event, candidate.event):
                 merged[i] = replace(earlier, event=_absorb(earlier.event, candidate.event))
                 break
