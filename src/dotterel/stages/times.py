@@ -285,12 +285,13 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "ago": ("ago", "earlier"),
     "relative": ("week", "month", "year"),
     "hours_later": ("later", "before"),
-    "day_later": ("next day", "following day", "previous day", "later", "earlier"),
+    "day_later": ("day", "later", "earlier"),
 }
 # A lone apostrophe lets the patterns run only before two digits ("since '98").
 _APOSTROPHE_YEAR = re.compile(r"'\d\d")
 # Words a pattern needs besides one of its keys: "last March" needs the "last", "last
-# week on Monday" the day, an ISO date its hyphen.
+# week on Monday" the day, an ISO date its hyphen. Keep these (and the keys) in step with
+# the patterns: a pattern never runs on a sentence without them.
 _ALSO: dict[str, tuple[str, ...]] = {
     "named_month": ("last", "this", "next", "past", "coming", "current"),
     "last_week_day": _DAY_KEYS,
