@@ -177,9 +177,9 @@ def fill(url: str, n_events: int, seed: int) -> float:
         return time.perf_counter() - started
 
 
-def queries(rng: random.Random, n: int) -> list[dict[str, Any]]:
-    """A mix of the filters analysts and the dashboard send."""
-    found: list[dict[str, Any]] = []
+def queries(rng: random.Random, n: int) -> list[tuple[str, dict[str, Any]]]:
+    """A mix of the filters analysts and the dashboard send, each with its shape's name."""
+    found: list[tuple[str, dict[str, Any]]] = []
     for _ in range(n):
         start = FIRST + timedelta(days=rng.randrange(DAYS - 30))
         window = {"since": start.isoformat(), "until": (start + timedelta(days=30)).isoformat()}
@@ -189,19 +189,19 @@ def queries(rng: random.Random, n: int) -> list[dict[str, Any]]:
         found.append(
             rng.choice(
                 [
-                    {"type": kind},
-                    {"country": country},
-                    {"country": country, **window},
-                    {"type": kind, "country": country},
-                    {"type": f"{kind},ASSAULT", **window},
-                    {"bbox": box},
-                    {"bbox": box, **window},
-                    {"text": rng.choice(WORDS)},
-                    {"text": rng.choice(WORDS), "country": country},
-                    {"modality": "negated", "country": country},
-                    {"place_country": country, "type": kind},
-                    window,
-                    {},
+                    ("type", {"type": kind}),
+                    ("country", {"country": country}),
+                    ("country+month", {"country": country, **window}),
+                    ("type+country", {"type": kind, "country": country}),
+                    ("2 types+month", {"type": f"{kind},ASSAULT", **window}),
+                    ("bbox", {"bbox": box}),
+                    ("bbox+month", {"bbox": box, **window}),
+                    ("text", {"text": rng.choice(WORDS)}),
+                    ("text+country", {"text": rng.choice(WORDS), "country": country}),
+                    ("negated+country", {"modality": "negated", "country": country}),
+                    ("place country+type", {"place_country": country, "type": kind}),
+                    ("month", window),
+                    ("none", {}),
                 ]
             )
         )
@@ -219,6 +219,29 @@ def cpu_seconds(pid: int) -> float:
         times = each.cpu_times()
         total += times.user + times.system
     return total
+
+
+def postgres_cpu_seconds() -> float:
+    """User + system CPU seconds of every PostgreSQL server process on this machine (the
+    backends serving the API and whatever else uses the server meanwhile)."""
+    total = 0.0
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] == "postgres":
+            try:
+                times = process.cpu_times()
+            except psutil.Error:  # ended, or not ours to read
+                continue
+            total += times.user + times.system
+    return total
+
+
+def vacuum(url: str) -> None:
+    """``VACUUM ANALYZE events`` on PostgreSQL, as after a bulk load: planner statistics,
+    and the visibility map index-only scans rely on (autovacuum gets there too, later)."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("VACUUM ANALYZE events"))
+    engine.dispose()
 
 
 def free_port() -> int:
@@ -297,25 +320,36 @@ class Connections:
             writer.close()
 
 
-def with_cursors(base: str, plain: list[dict[str, Any]]) -> list[str]:
-    """The request paths: the filters, and for a third of them their second page too."""
-    paths: list[str] = []
+def with_cursors(base: str, plain: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, str]]:
+    """The (shape, request path) pairs: the filters, and for a third of them their second
+    page too (its shape marked "p2")."""
+    paths: list[tuple[str, str]] = []
     with httpx.Client(base_url=base, timeout=60) as client:
-        for n, params in enumerate(plain):
-            paths.append("/events?" + urlencode(params))
+        for n, (shape, params) in enumerate(plain):
+            paths.append((shape, "/events?" + urlencode(params)))
             if n % 3 == 0:
                 token = client.get("/events", params=params).json().get("next")
                 if token:
-                    paths.append("/events?" + urlencode({**params, "cursor": token}))
+                    paths.append(
+                        (f"{shape} p2", "/events?" + urlencode({**params, "cursor": token}))
+                    )
     return paths
 
 
-async def load(port: int, paths: list[str], rate: float, seconds: float) -> dict[str, Any]:
+def percentile(ordered: list[float], p: float) -> float:
+    """The ``p`` quantile (0..1) of latencies in seconds, sorted, in milliseconds."""
+    return 1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
+async def load(
+    port: int, paths: list[tuple[str, str]], rate: float, seconds: float
+) -> dict[str, Any]:
     pool = Connections("127.0.0.1", port)
-    for path in paths[:WARM_UP]:  # warm the server and the connection
+    for _, path in paths[:WARM_UP]:  # warm the server and the connection
         await pool.get(path)
     total = int(rate * seconds)
     latencies: list[float] = []
+    by_shape: dict[str, list[float]] = {}
     errors: list[str] = []
     loop = asyncio.get_running_loop()
     started = loop.time()
@@ -323,13 +357,15 @@ async def load(port: int, paths: list[str], rate: float, seconds: float) -> dict
     async def one(i: int) -> None:
         scheduled = started + i / rate
         await asyncio.sleep(max(0.0, scheduled - loop.time()))
+        shape, path = paths[i % len(paths)]
         try:
-            status, body = await pool.get(paths[i % len(paths)])
+            status, body = await pool.get(path)
             if status != 200 or not body.startswith(b'{"events":['):
                 errors.append(f"{status} {body[:200]!r}")
         except (OSError, ValueError, asyncio.IncompleteReadError) as exc:
             errors.append(f"{type(exc).__name__}: {exc}")
         latencies.append(loop.time() - scheduled)
+        by_shape.setdefault(shape.removesuffix(" p2"), []).append(latencies[-1])
 
     await asyncio.gather(*(one(i) for i in range(total)))
     elapsed = loop.time() - started
@@ -337,7 +373,7 @@ async def load(port: int, paths: list[str], rate: float, seconds: float) -> dict
     latencies.sort()
 
     def pct(p: float) -> float:
-        return 1000 * latencies[min(len(latencies) - 1, int(p * len(latencies)))]
+        return percentile(latencies, p)
 
     return {
         "requests": total,
@@ -350,6 +386,7 @@ async def load(port: int, paths: list[str], rate: float, seconds: float) -> dict
         "mean": 1000 * statistics.fmean(latencies),
         "errors": errors,
         "distinct_queries": len(paths),
+        "by_shape": by_shape,
         "resent": pool.resent,
     }
 
@@ -384,15 +421,21 @@ def main() -> None:
         url = f"sqlite:///{path.resolve()}"
         where = f"SQLite {path}"
     fill_seconds = fill(url, args.events, args.seed)
+    if args.pg:
+        vacuum(url)
     load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
     port = free_port()
     log = Path(f"bench-api-{port}.log")
     server = start_server(url, port, args.workers, log)
     try:
         paths = with_cursors(f"http://127.0.0.1:{port}", queries(random.Random(args.seed), 300))
-        cpu_before = cpu_seconds(server.pid)
+        cpu_before, pg_before = cpu_seconds(server.pid), postgres_cpu_seconds()
+        client_before = time.process_time()
         result = asyncio.run(load(port, paths, args.rate, args.seconds))
-        cpu_ms = 1000 * (cpu_seconds(server.pid) - cpu_before) / (result["requests"] + WARM_UP)
+        client_cpu = time.process_time() - client_before
+        sent = result["requests"] + WARM_UP
+        cpu_ms = 1000 * (cpu_seconds(server.pid) - cpu_before) / sent
+        pg_ms = 1000 * (postgres_cpu_seconds() - pg_before) / sent
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -424,6 +467,22 @@ def main() -> None:
         + (", PostgreSQL's own not counted" if args.pg else "")
         + f"), so about {1000 / cpu_ms:.0f} requests/s per core it gets"
     )
+    if args.pg:
+        print(
+            f"PostgreSQL CPU: {pg_ms:.2f} ms per request (all its server processes on this "
+            "machine, so other users of the server count too)"
+        )
+    print(
+        f"client CPU: {1000 * client_cpu / sent:.2f} ms per request, "
+        f"{100 * client_cpu / result['elapsed']:.0f}% of one core over the run"
+    )
+    print("latency ms by filter shape (first and second pages together):")
+    for shape, times in sorted(result["by_shape"].items()):
+        times.sort()
+        print(
+            f"  {shape:20s} {len(times):5d} requests  p50 {percentile(times, 0.5):7.1f}  "
+            f"p99 {percentile(times, 0.99):7.1f}  max {1000 * times[-1]:7.1f}"
+        )
     print(
         f"errors: {len(result['errors'])}; sent again on a new connection after the server "
         f"dropped a kept-alive one: {result['resent']}"

@@ -257,3 +257,362 @@ def test_its_forces_belong_to_the_actor_before(pipeline: Pipeline) -> None:
 )
 def test_calling_an_act_a_crime_is_an_accusation(pipeline: Pipeline, text: str) -> None:
     assert [e.type for e in code(pipeline, text)] == ["ACCUSE"]
+
+
+def test_the_acts_a_request_asks_for_are_not_coded(pipeline: Pipeline) -> None:
+    text = (
+        "The African Union on Monday called on the warring parties in Sudan to lay down "
+        "their arms, open corridors for relief and to settle their differences through "
+        "negotiations."
+    )
+    events = code(pipeline, text)
+    assert [e.type for e in events] == ["REQUEST"]
+    assert events[0].source is not None and events[0].source.country == "AU"
+
+
+def test_an_event_noun_describing_an_actor_is_context(pipeline: Pipeline) -> None:
+    text = (
+        "On Monday, Nigerian President Bola Tinubu vowed to crush the insurgents, who have "
+        "been weakened by a months-long army offensive in the north-east."
+    )
+    assert [e.type for e in code(pipeline, text)] == ["THREATEN"]
+
+
+def test_the_two_sides_are_the_last_two_named_parties(pipeline: Pipeline) -> None:
+    text = (
+        "Armenian Prime Minister Nikol Pashinyan and Azerbaijan's President Ilham Aliyev "
+        "met in Brussels on Monday. The two leaders failed to agree on a peace treaty."
+    )
+    events = code(pipeline, text)
+    assert [flat(e) for e in events] == [
+        ("CONSULT", "ARM", "AZE", "asserted"),
+        ("AGREE", "ARM", "AZE", "negated"),
+    ]
+
+
+def test_a_pronoun_after_a_verb_of_saying_is_its_speaker(pipeline: Pipeline) -> None:
+    text = (
+        "On Monday, French and German jets flew joint patrols over Estonia, and Poland's army "
+        "said that it had sent tanks to Bialystok."
+    )
+    mobilize = [e for e in code(pipeline, text) if e.type == "MOBILIZE"]
+    assert [e.source.country if e.source else None for e in mobilize] == ["POL"]
+
+
+def test_an_interception_is_part_of_the_attack_just_told(pipeline: Pipeline) -> None:
+    text = (
+        "Houthi rebels fired missiles at a US destroyer in the Red Sea on Monday, but "
+        "Saudi air defences intercepted them, the Pentagon said."
+    )
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "YEM", "USA", "asserted")
+
+
+def test_a_denied_accusation_is_a_negated_act_against_the_accuser(pipeline: Pipeline) -> None:
+    text = (
+        "Russian shelling killed three people in Kherson on Sunday, officials said. "
+        "On Monday, Armenia accused Azerbaijan of shelling a village near the border. "
+        "Azerbaijan's defence ministry denied firing any shells."
+    )
+    negated = [flat(e) for e in code(pipeline, text) if e.modality == "negated"]
+    assert negated == [("ASSAULT", "AZE", "ARM", "negated")]
+
+
+def test_deal_terms_do_not_take_the_deal_s_day(pipeline: Pipeline) -> None:
+    text = (
+        "On Monday, Armenian and Azerbaijani negotiators met in Geneva and agreed to "
+        "exchange all prisoners of war."
+    )
+    events = code(pipeline, text)
+    releases = [e for e in events if e.type == "CONCEDE"]
+    assert sorted(flat(e) for e in releases) == [
+        ("CONCEDE", "ARM", "AZE", "future"),
+        ("CONCEDE", "AZE", "ARM", "future"),
+    ]
+    assert [e.date for e in releases] == [None, None]
+    agree = next(e for e in events if e.type == "AGREE")
+    assert agree.date is not None and agree.date.start == date(2025, 3, 10)
+
+
+def test_unnamed_victims_in_held_ground_are_the_holder_s(pipeline: Pipeline) -> None:
+    text = (
+        "In the Russian-held part of the Kherson region, Ukrainian drones killed two "
+        "workers on Sunday, the Russian-installed governor said."
+    )
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "UKR", "RUS", "asserted")
+    assert event.place is not None and event.place.country == "UKR"
+    assert event.fatalities is not None and event.fatalities.best == 2
+
+
+def test_a_threat_naming_no_one_is_aimed_at_the_other_side(pipeline: Pipeline) -> None:
+    text = (
+        "Indian and Pakistani troops exchanged fire across the Line of Control on Sunday. "
+        "On Monday, Pakistan's army chief warned that any aggression would meet a swift "
+        "response."
+    )
+    threats = [flat(e) for e in code(pipeline, text) if e.type == "THREATEN"]
+    assert threats == [("THREATEN", "PAK", "IND", "asserted")]
+
+
+def test_an_organisation_s_demand_is_aimed_at_the_parties_to_the_fighting(
+    pipeline: Pipeline,
+) -> None:
+    text = (
+        "Rival militias clashed in Tripoli on Sunday, killing 12 people. "
+        "The African Union urged all sides to exercise restraint."
+    )
+    requests = [flat(e) for e in code(pipeline, text) if e.type == "REQUEST"]
+    assert requests == [("REQUEST", "AU", "LBY", "asserted")]
+
+
+def test_weapons_fired_into_the_sea_are_a_show_of_force(pipeline: Pipeline) -> None:
+    text = "North Korea fired two ballistic missiles into the sea off its east coast on Sunday."
+    [event] = code(pipeline, text)
+    assert (event.type, event.source.country if event.source else None) == ("MOBILIZE", "PRK")
+    assert event.fatalities is None
+
+
+def test_a_named_state_force_is_its_state_s(pipeline: Pipeline) -> None:
+    text = "The Israel Defense Forces struck a Hezbollah weapons depot in southern Lebanon."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "ISR", "LBN", "asserted")
+    assert event.source is not None and event.source.sector == "MIL"
+
+
+def test_a_titled_person_takes_the_country_before_the_title(pipeline: Pipeline) -> None:
+    text = "Beijing on Friday imposed sanctions on US Senator Marsha Blackburn."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("SANCTION", "CHN", "USA", "asserted")
+
+
+def test_an_alias_names_the_same_actor_later(pipeline: Pipeline) -> None:
+    text = (
+        "TRIPOLI, March 11 — Fighters of the Radaa Special Force, known as Radaa, "
+        "detained two journalists on Monday. On Tuesday, Radaa released the journalists."
+    )
+    events = code(pipeline, text)
+    assert [flat(e)[:3] for e in events] == [("COERCE", "LBY", "LBY"), ("CONCEDE", "LBY", "LBY")]
+    assert [e.source.name if e.source else None for e in events] == ["Radaa", "Radaa"]
+
+
+def test_a_capitalised_trigger_word_inside_a_name_is_no_event(pipeline: Pipeline) -> None:
+    text = "The Rapid Support Forces shelled El Fasher on Sunday, killing nine civilians."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "SDN", "SDN", "asserted")
+    assert event.fatalities is not None and event.fatalities.best == 9
+
+
+def test_an_actor_in_a_time_phrase_is_not_the_subject(pipeline: Pipeline) -> None:
+    text = (
+        "NIAMEY, March 11 — Hours before Macron's speech, the junta expelled the French ambassador."
+    )
+    [event] = code(pipeline, text)
+    assert flat(event) == ("SANCTION", "NER", "FRA", "asserted")
+
+
+def test_a_shutdown_no_one_is_named_for_is_the_state_s(pipeline: Pipeline) -> None:
+    text = "DHAKA, March 11 — Mobile internet has been cut across the country since Sunday."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("COERCE", "BGD", "BGD", "asserted")
+    assert event.date is not None and event.date.start == date(2025, 3, 9)
+
+
+def test_arson_by_students_amid_protests_is_a_riot(pipeline: Pipeline) -> None:
+    text = (
+        "NAIROBI, March 11 — Protests over the finance bill spread on Monday. Students "
+        "set fire to the headquarters of the ruling party in Nairobi."
+    )
+    riots = [e for e in code(pipeline, text) if e.mode == "riot"]
+    assert [flat(e) for e in riots] == [("PROTEST", "KEN", "KEN", "asserted")]
+    assert riots[0].acled is not None and riots[0].acled["event_type"] == "Riots"
+
+
+def test_a_stated_day_anchors_hours_before(pipeline: Pipeline) -> None:
+    text = (
+        "PARIS, March 11 — Macron said on Sunday that France would review its posture. "
+        "Hours before his speech, Mali expelled the French ambassador."
+    )
+    [event] = [e for e in code(pipeline, text) if e.type == "SANCTION"]
+    assert flat(event) == ("SANCTION", "MLI", "FRA", "asserted")
+    assert event.date is not None and event.date.start == date(2025, 3, 9)
+
+
+def test_calling_an_act_reckless_is_an_accusation(pipeline: Pipeline) -> None:
+    text = (
+        "Japan's foreign ministry on Monday called the Chinese manoeuvres near the Senkaku "
+        "islands reckless."
+    )
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ACCUSE", "JPN", "CHN", "asserted")
+
+
+def test_an_actor_inside_a_during_phrase_is_not_the_subject(pipeline: Pipeline) -> None:
+    text = (
+        "On Monday, Polish jets shot down Russian drones over Lublin. On Tuesday, Tusk said "
+        "the drones had entered during a massive Russian attack and called the "
+        "incursion an act of aggression."
+    )
+    accusations = [flat(e) for e in code(pipeline, text) if e.type == "ACCUSE"]
+    assert accusations == [("ACCUSE", "POL", "RUS", "asserted")]
+
+
+def test_a_day_after_a_clause_dates_that_clause_a_day_earlier(pipeline: Pipeline) -> None:
+    text = (
+        "QUITO, March 11 — Gunmen stormed a prison in Guayaquil on Monday. Hours later the "
+        "president declared a curfew, a day after he imposed a state of emergency."
+    )
+    measures = [e for e in code(pipeline, text) if e.type == "COERCE"]
+    assert [(e.mode, e.date.start if e.date else None) for e in measures] == [
+        ("curfew", date(2025, 3, 10)),
+        ("state of emergency", date(2025, 3, 9)),
+    ]
+
+
+def test_a_denial_does_not_reach_the_next_verb(pipeline: Pipeline) -> None:
+    text = (
+        "KINSHASA, March 11 — The M23 rebels denied shelling the camp and demanded the "
+        "release of their fighters."
+    )
+    events = code(pipeline, text)
+    assert [(e.type, e.modality) for e in events] == [
+        ("ASSAULT", "negated"),
+        ("REQUEST", "asserted"),
+    ]
+
+
+def test_a_coordinated_subject_is_no_target(pipeline: Pipeline) -> None:
+    text = "France and Germany appealed for an end to the fighting in Sudan on Monday."
+    [event] = code(pipeline, text)
+    assert (event.type, event.source.country if event.source else None) == ("REQUEST", "FRA")
+    assert event.target is None or event.target.country != "DEU"
+
+
+def test_to_demonstrate_resolve_is_no_protest(pipeline: Pipeline) -> None:
+    text = "Russia staged the drills on Monday to demonstrate its resolve, officials said."
+    assert "PROTEST" not in [e.type for e in code(pipeline, text)]
+
+
+def test_a_participle_describing_a_noun_is_no_accusation(pipeline: Pipeline) -> None:
+    text = (
+        "The US Treasury on Monday imposed sanctions on three companies accused of "
+        "shipping Iranian oil to Syria."
+    )
+    assert [flat(e)[:2] for e in code(pipeline, text)] == [("SANCTION", "USA")]
+
+
+def test_people_arrested_by_police_are_of_the_police_s_country(pipeline: Pipeline) -> None:
+    text = "Police in Nairobi arrested more than 200 people on Monday, officials said."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("COERCE", "KEN", "KEN", "asserted")
+
+
+def test_an_acronym_names_the_body_spelled_out_before(pipeline: Pipeline) -> None:
+    text = (
+        "BAMAKO, March 11 — Fighters of the Patriotic Resistance Front attacked an army "
+        "post on Monday. On Tuesday the PRF attacked a convoy near Mopti."
+    )
+    events = code(pipeline, text)
+    assert [e.source.name if e.source else None for e in events] == [
+        "Patriotic Resistance Front",
+        "PRF",
+    ]
+    assert [flat(e)[:2] for e in events] == [("ASSAULT", "MLI"), ("ASSAULT", "MLI")]
+
+
+def test_statements_by_different_speakers_stay_apart(pipeline: Pipeline) -> None:
+    text = (
+        "DHAKA, March 11 — Students demanded the release of their leaders on Monday. "
+        "The UN human rights office appealed to the authorities to restore internet access."
+    )
+    requests = [e for e in code(pipeline, text) if e.type == "REQUEST"]
+    assert len(requests) == 2
+    assert requests[1].source is not None and requests[1].source.country == "UN"
+
+
+def test_a_name_inside_a_hyphenated_place_is_no_actor(pipeline: Pipeline) -> None:
+    text = "PORT-AU-PRINCE, March 11 — Armed gangs attacked police officers on Monday."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "HTI", "HTI", "asserted")
+
+
+def test_a_mediator_is_no_party(pipeline: Pipeline) -> None:
+    text = "Armenia and Azerbaijan signed a Qatari-brokered peace deal in Doha on Monday."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("AGREE", "ARM", "AZE", "asserted")
+
+
+def test_a_descriptive_noun_before_a_name_is_not_the_actor(pipeline: Pipeline) -> None:
+    text = "Rights watchdog Amnesty International accused Israel of war crimes in Gaza."
+    [event] = code(pipeline, text)
+    assert (event.type, event.source.name if event.source else None) == (
+        "ACCUSE",
+        "Amnesty International",
+    )
+    assert event.target is not None and event.target.country == "ISR"
+
+
+def test_an_aid_agency_s_warning_is_no_threat(pipeline: Pipeline) -> None:
+    text = "The UN refugee agency warned on Monday that the camps around Goma were overflowing."
+    assert "THREATEN" not in [e.type for e in code(pipeline, text)]
+
+
+def test_what_a_meeting_will_discuss_is_its_agenda(pipeline: Pipeline) -> None:
+    text = "Kenyan and Haitian officials will meet in Nairobi next week to discuss sending troops."
+    assert [e.type for e in code(pipeline, text)] == ["CONSULT"]
+
+
+def test_a_crowd_chanting_slogans_is_a_protest(pipeline: Pipeline) -> None:
+    text = (
+        "Thousands of teachers gathered outside parliament in Nairobi on Monday, chanting "
+        "slogans against the pay freeze."
+    )
+    [event] = code(pipeline, text)
+    assert (event.type, event.place.name if event.place else None) == ("PROTEST", "Nairobi")
+    assert event.acled is not None and event.acled["sub_event_type"] == "Peaceful protest"
+
+
+def test_protesters_wounded_by_police_fire_is_excessive_force(pipeline: Pipeline) -> None:
+    text = "Police fired on protesters in Kisumu on Monday, wounding eight demonstrators."
+    events = code(pipeline, text)
+    assert events[0].acled is not None
+    assert events[0].acled["sub_event_type"] == "Excessive force against protesters"
+
+
+def test_a_troop_withdrawal_is_from_the_other_side(pipeline: Pipeline) -> None:
+    text = (
+        "BAMAKO, March 11 — JNIM fighters attacked the army base at Boni on Monday and the "
+        "Malian troops pulled out of the town on Tuesday."
+    )
+    retreats = [flat(e) for e in code(pipeline, text) if e.type == "RETREAT"]
+    assert retreats == [("RETREAT", "MLI", "MLI", "asserted")]
+
+
+def test_an_evacuation_is_from_no_one(pipeline: Pipeline) -> None:
+    text = (
+        "Rival militias clashed in Tripoli on Sunday. The army evacuated 300 families from "
+        "the Ain Zara district."
+    )
+    [evacuation] = [e for e in code(pipeline, text) if e.type == "RETREAT"]
+    assert (evacuation.mode, evacuation.target) == ("evacuation", None)
+
+
+def test_one_town_spelled_two_ways_is_one_strike(pipeline: Pipeline) -> None:
+    text = (
+        "Russian missiles struck Odesa overnight, killing two people, Ukrainian officials "
+        "said. Russia's defence ministry said its strikes on Odessa had hit military sites."
+    )
+    assaults = [e for e in code(pipeline, text) if e.type == "ASSAULT"]
+    assert [flat(e) for e in assaults] == [("ASSAULT", "RUS", "UKR", "asserted")]
+
+
+def test_an_attack_on_two_towns_is_one_event_per_town(pipeline: Pipeline) -> None:
+    text = "Russian missiles struck Kharkiv and Dnipro on Sunday, killing seven people."
+    events = code(pipeline, text)
+    assert [(flat(e), e.place.name if e.place else None) for e in events] == [
+        (("ASSAULT", "RUS", "UKR", "asserted"), "Kharkiv"),
+        (("ASSAULT", "RUS", "UKR", "asserted"), "Dnipro"),
+    ]
+    # the toll is told once for both towns: it is kept on one event, never counted twice
+    tolls = [e.fatalities.best for e in events if e.fatalities is not None]
+    assert tolls == [7]

@@ -204,3 +204,25 @@ def test_cameo_codes_name_plover_types_and_cameo_codes(knowledge: Knowledge) -> 
         assert kind in EVENT_TYPES, kind
         assert mode, kind
         assert code.isdigit() and 3 <= len(code) <= 4, (kind, mode, code)
+
+
+def test_named_state_forces_code_to_their_state(knowledge: Knowledge) -> None:
+    with data_path("forces.yaml").open(encoding="utf-8") as handle:
+        forces = yaml.safe_load(handle)
+    names = [
+        n.lower()
+        for f in forces
+        for n in {f["name"], *(f.get("aliases") or []), *(f.get("case_sensitive_aliases") or [])}
+    ]
+    assert len(names) == len(set(names)), "an alias appears under two forces"
+    assert all(f["sector"] in {"MIL", "POL"} and len(f["country"]) == 3 for f in forces)
+    loaded = {e.text: e for e in knowledge.actors if e.kind == "organisation"}
+    assert (loaded["PLA"].country, loaded["PLA"].sector) == ("CHN", "MIL")
+    assert loaded["Israel Defense Forces"].country == "ISR"
+
+
+def test_the_new_cue_lists_load() -> None:
+    cues = load_cues()
+    assert "the two sides" in cues.pair_phrases
+    assert "into the sea" in cues.into_water
+    assert "protesters" in cues.protest_story

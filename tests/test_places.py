@@ -153,3 +153,62 @@ def test_a_stated_region_picks_the_town_inside_it(make_doc: MakeDoc) -> None:
     found = place(doc, "Pokrovsk")
     assert found.place.country == "UKR"
     assert found.place.lat == pytest.approx(48.28, abs=0.3)
+
+
+@pytest.mark.parametrize(
+    ("text", "reference", "city", "country"),
+    [
+        (
+            "KHARTOUM, May 4 — Army jets bombed paramilitary positions in the capital on Friday.",
+            "the capital",
+            "Khartoum",
+            "SDN",
+        ),
+        (
+            "Rival militias clashed in the Libyan capital overnight, officials said.",
+            "the Libyan capital",
+            "Tripoli",
+            "LBY",
+        ),
+    ],
+)
+def test_a_reference_to_the_capital_is_that_city(
+    make_doc: MakeDoc, text: str, reference: str, city: str, country: str
+) -> None:
+    found = place(make_doc(text), reference)
+    assert (found.place.name, found.place.country, found.place.precision) == (city, country, 1)
+    assert found.place.lat is not None and found.prep == "in"
+
+
+def test_capital_in_another_sense_is_no_place(make_doc: MakeDoc) -> None:
+    doc = make_doc("Iraq restored capital punishment and raised capital spending on Monday.")
+    assert [p.text for p in doc.places] == []
+
+
+def test_part_of_a_country_keeps_its_words_without_a_point(make_doc: MakeDoc) -> None:
+    found = place(
+        make_doc("Jets shot down drones over eastern Poland overnight."), "eastern Poland"
+    )
+    assert (found.place.country, found.place.precision, found.place.lat) == ("POL", 5, None)
+    assert found.prep == "over"
+
+
+def test_a_named_base_is_placed_at_the_region_it_lies_in(make_doc: MakeDoc) -> None:
+    doc = make_doc("Drones struck bombers at the Shaykovka air base in the Kaluga region.")
+    found = place(doc, "Shaykovka air base")
+    region = place(doc, "Kaluga region")
+    assert (found.place.country, found.prep) == ("RUS", "at")
+    assert (found.place.lat, found.place.lon) == (region.place.lat, region.place.lon)
+    assert found.place.precision == region.place.precision
+
+
+def test_a_base_named_after_a_town_is_at_the_town(make_doc: MakeDoc) -> None:
+    doc = make_doc("Drones struck bombers at the Engels air base in the Saratov region.")
+    found = place(doc, "Engels air base")
+    assert (found.place.country, found.place.precision, found.prep) == ("RUS", 1, "at")
+    assert found.place.lat == pytest.approx(51.5, abs=0.2)
+
+
+def test_a_country_in_a_compound_modifier_is_no_place(make_doc: MakeDoc) -> None:
+    doc = make_doc("Rockets were fired at the US-run Ain al-Asad air base in Iraq.")
+    assert [p.text for p in doc.places] == ["Ain al-Asad air base", "Iraq"]

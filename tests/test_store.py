@@ -324,7 +324,7 @@ def test_sqlite_file_is_wal_and_at_the_head_revision(db_path: Path) -> None:
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)]
-    assert head == "0003"
+    assert head == "0004"
     with Store(f"sqlite:///{db_path}") as again:  # an already-migrated file opens as is
         assert again.counts() == {"articles": 0, "events": 0, "incidents": 0}
 

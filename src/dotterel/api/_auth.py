@@ -37,12 +37,17 @@ def _check(ctx: Context, credentials: HTTPAuthorizationCredentials | None) -> No
         raise HTTPException(401, "the bearer token is not this server's api_token", _CHALLENGE)
 
 
-def require_writer(ctx: Annotated[Context, Depends(context)], credentials: Credentials) -> None:
-    """Dependency of every write: the token must match."""
+async def require_writer(
+    ctx: Annotated[Context, Depends(context)], credentials: Credentials
+) -> None:
+    """Dependency of every write: the token must match. (Dependencies that do no I/O
+    are ``async``: FastAPI runs them in the event loop, not through the thread pool.)"""
     _check(ctx, credentials)
 
 
-def require_reader(ctx: Annotated[Context, Depends(context)], credentials: Credentials) -> None:
+async def require_reader(
+    ctx: Annotated[Context, Depends(context)], credentials: Credentials
+) -> None:
     """Dependency of every read: the token must match when the settings say so."""
     if ctx.settings.api_read_auth:
         _check(ctx, credentials)

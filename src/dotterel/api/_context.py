@@ -45,7 +45,7 @@ class Context:
             return self._pipeline
 
 
-def context(request: Request) -> Context:
+async def context(request: Request) -> Context:
     """FastAPI dependency: the Context of the app serving this request."""
     found = request.app.state.context
     assert isinstance(found, Context)

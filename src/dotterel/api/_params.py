@@ -1,4 +1,8 @@
-"""Query parameters shared by the list endpoints, parsed into an EventFilter."""
+"""Query parameters shared by the list endpoints, parsed into an EventFilter.
+
+The dependencies are ``async`` though they do no I/O: FastAPI then runs them in the
+event loop instead of handing each to the thread pool.
+"""
 
 from __future__ import annotations
 
@@ -53,7 +57,7 @@ def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
     return west, south, east, north
 
 
-def event_filter(
+async def event_filter(
     type: Annotated[
         list[str] | None,
         Query(description="PLOVER type(s), repeated or comma-separated, e.g. ASSAULT,COERCE."),
@@ -114,11 +118,11 @@ CursorQuery = Annotated[
 ]
 
 
-def event_cursor(cursor: CursorQuery = None) -> Cursor | None:
+async def event_cursor(cursor: CursorQuery = None) -> Cursor | None:
     """FastAPI dependency: the decoded events cursor (422 when it is not one of ours)."""
     return _cursor(cursor, 2)
 
 
-def incident_cursor(cursor: CursorQuery = None) -> Cursor | None:
+async def incident_cursor(cursor: CursorQuery = None) -> Cursor | None:
     """FastAPI dependency: the decoded incidents cursor (422 when it is not one of ours)."""
     return _cursor(cursor, 1)

@@ -164,6 +164,9 @@ class Cues:
     vague_numbers: dict[str, int]
     sport: tuple[str, ...] = ()
     restatement: tuple[str, ...] = ()
+    pair_phrases: tuple[str, ...] = ()
+    into_water: tuple[str, ...] = ()
+    protest_story: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,6 +365,26 @@ def _group_entries() -> list[ActorEntry]:
     return entries
 
 
+def _force_entries() -> list[ActorEntry]:
+    """Named state forces (forces.yaml): "the People's Liberation Army" is China's."""
+    entries: list[ActorEntry] = []
+    for force in _read_yaml("forces.yaml") or []:
+        names = {force["name"], *(force.get("aliases") or [])}
+        names.update(force.get("case_sensitive_aliases") or [])
+        for text in names:
+            entries.append(
+                ActorEntry(
+                    text,
+                    force["name"],
+                    force["country"],
+                    force.get("sector", "MIL"),
+                    force.get("wikidata"),
+                    "organisation",
+                )
+            )
+    return entries
+
+
 def load_sectors() -> dict[str, str]:
     sectors: dict[str, str] = {}
     for sector, words in (_read_yaml("sectors.yaml") or {}).items():
@@ -446,6 +469,9 @@ def load_cues() -> Cues:
         vague_numbers={str(k): int(v) for k, v in (raw.get("vague_numbers") or {}).items()},
         sport=words("sport"),
         restatement=words("restatement"),
+        pair_phrases=words("pair_phrases"),
+        into_water=words("into_water"),
+        protest_story=frozenset(words("protest_story")),
     )
 
 
@@ -516,6 +542,7 @@ def load_knowledge() -> Knowledge:
         *_country_entries(countries),
         *_org_entries(),
         *_group_entries(),
+        *_force_entries(),
         *_people_entries(),
     ]
     return Knowledge(

@@ -55,6 +55,9 @@ PREPOSITIONS = frozenset(
         "throughout",
         "beyond",
         "via",
+        "during",
+        "amid",
+        "despite",
     ]
 )
 DETERMINERS = frozenset(
@@ -185,12 +188,20 @@ def governing_preposition(tokens: Tokens, start: int, floor: int) -> str | None:
                 i -= 1
                 steps += 1
             continue
+        if word in _CLAUSE_OPENERS:
+            return None  # "on tuesday when police opened fire": a new clause, no phrase
         if word in DETERMINERS or (_adjective_like(tokens, i, floor) and steps < 2):
             i -= 1
             steps += 1
             continue
         return None
     return None
+
+
+_CLAUSE_OPENERS = frozenset(
+    ["when", "while", "where", "whereas", "because", "if", "as", "that", "who", "which",
+     "but", "then"]
+)  # fmt: skip
 
 
 def _adjective_like(tokens: Tokens, i: int, floor: int) -> bool:
@@ -239,7 +250,11 @@ class ActorTagger:
         mentions: list[ActorMention] = []
         for sentence in doc.sentences:
             mentions.extend(self._sentence_mentions(tokens, sentence, sector_spans, doc))
+        mentions.sort(key=lambda m: m.start)
+        mentions = [m for m in mentions if not _mediator(tokens, m)]
+        mentions = _national_titles(tokens, mentions)
         mentions.extend(_surnames(tokens, doc.sentences, mentions))
+        mentions.extend(_aliases(tokens, doc.sentences, mentions))
         mentions.sort(key=lambda m: m.start)
         mentions = _possessed(tokens, mentions)
         doc.actors = _resolve_pronouns(tokens, doc.sentences, mentions)
@@ -260,6 +275,8 @@ class ActorTagger:
     def _named(self, tokens: Tokens, sentence: Sentence) -> list[tuple[int, int, ActorEntry]]:
         found = []
         for match_id, start, end in tokens.phrase_matches(self.names, sentence.start, sentence.end):
+            if _inside_compound(tokens, start):
+                continue  # "PORT-AU-PRINCE" holds no African Union
             text = tokens.vocab.strings[match_id]
             found.append((start, end, self._pick(text)))  # PhraseMatcher gives Doc offsets
         found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
@@ -666,6 +683,110 @@ def _role_prefix(tokens: Tokens, start: int, floor: int) -> int:
     return i
 
 
+_ALIAS_CUES = (("known", "as"), ("known", "locally", "as"), ("locally", "known", "as"),
+               ("also", "known", "as"), ("also", "called"))  # fmt: skip
+
+
+def _aliases(
+    tokens: Tokens, sentences: list[Sentence], mentions: list[ActorMention]
+) -> list[ActorMention]:
+    """ "the Special Deterrence Force, known as Rada": the alias names the same actor,
+    there and wherever the article uses it again."""
+    by_end = {m.end: m for m in mentions}
+    taken = {i for m in mentions for i in range(m.start, m.end)}
+    names: dict[tuple[str, ...], ActorMention] = {}
+    for sentence in sentences:
+        for i in range(sentence.start + 1, sentence.end):
+            cue = next((c for c in _ALIAS_CUES if tuple(tokens.lower[i : i + len(c)]) == c), None)
+            if cue is None:
+                continue
+            before = i - 1 if tokens.texts[i - 1] == "," else i
+            owner = by_end.get(before)
+            j = k = i + len(cue)
+            while k < sentence.end and tokens[k].is_title and k not in taken:
+                k += 1
+            if owner is not None and k > j and owner.kind not in {"pronoun", "person"}:
+                names.setdefault(tuple(tokens.texts[j:k]), owner)
+    for m in mentions:  # "Bangladesh Nationalist Party" ... "the BNP"
+        initials = _initials(tokens, m)
+        if initials is not None and m.kind in {"organisation", "group", "unknown"}:
+            names.setdefault((initials,), m)
+    found: list[ActorMention] = []
+    for sentence in sentences:
+        for i in range(sentence.start, sentence.end):
+            for words, owner in names.items():
+                end = i + len(words)
+                if tuple(tokens.texts[i:end]) != words or any(k in taken for k in range(i, end)):
+                    continue
+                span = tokens.span(i, end)
+                found.append(
+                    replace(
+                        owner,
+                        start=i,
+                        end=end,
+                        start_char=span.start_char,
+                        end_char=span.end_char,
+                        text=span.text,
+                        sentence=sentence.index,
+                        prep=governing_preposition(tokens, i, sentence.start),
+                    )
+                )
+                taken.update(range(i, end))
+    return found
+
+
+_PREFIXES = frozenset(["anti", "pro", "non", "ex", "post", "pre", "mid", "trans"])
+
+
+def _inside_compound(tokens: Tokens, start: int) -> bool:
+    """A name glued to a word before it by a hyphen ("PORT-AU-PRINCE"), other than a
+    prefix ("anti-US")."""
+    if start < 2 or tokens.texts[start - 1] != "-" or tokens[start - 2].whitespace_:
+        return False
+    if tokens[start - 1].whitespace_:
+        return False
+    return tokens.lower[start - 2] not in _PREFIXES
+
+
+# "UAE-mediated", "Qatari-brokered": a go-between is no party to the act (CONVENTIONS).
+_MEDIATING = frozenset(["mediated", "brokered", "hosted", "sponsored", "facilitated"])
+
+
+def _mediator(tokens: Tokens, mention: ActorMention) -> bool:
+    end = mention.end
+    return (
+        end + 1 < len(tokens) and tokens.texts[end] == "-" and tokens.lower[end + 1] in _MEDIATING
+    )
+
+
+def _initials(tokens: Tokens, mention: ActorMention) -> str | None:
+    """The acronym of a name of three or more capitalised words ("BNP"), if any."""
+    words = [t for t in tokens.span(mention.start, mention.end) if t.is_alpha]
+    if len(words) < 3 or not all(t.is_title for t in words):
+        return None
+    return "".join(t.text[0] for t in words)
+
+
+def _national_titles(tokens: Tokens, mentions: list[ActorMention]) -> list[ActorMention]:
+    """ "US House Speaker Nancy Pelosi", "Sudan's Foreign Minister Ali Youssef": a person
+    not in the knowledge base, titled right after a country, is that country's."""
+    out: list[ActorMention] = []
+    for m in mentions:
+        previous = out[-1] if out else None
+        if (
+            m.kind == "person"
+            and m.country is None
+            and previous is not None
+            and previous.kind in {"country", "demonym"}
+            and previous.country is not None
+            and m.start - previous.end <= 1
+            and (m.start == previous.end or tokens.texts[previous.end] in {"'s", "’s"})
+        ):
+            m = replace(m, country=previous.country)
+        out.append(m)
+    return out
+
+
 def _surnames(
     tokens: Tokens, sentences: list[Sentence], mentions: list[ActorMention]
 ) -> list[ActorMention]:
@@ -714,7 +835,7 @@ def _resolve_pronouns(
                 continue
             if word in {"his", "her", "its", "their"} and _modifies_actor(i, starts, tokens):
                 continue
-            antecedent = _antecedent(named, i, wants, sentence.index)
+            antecedent = _antecedent(named, i, wants, sentence.index, _reports(tokens, i))
             if antecedent is None:
                 continue
             resolved.append(
@@ -739,16 +860,33 @@ def _modifies_actor(i: int, starts: set[int], tokens: Tokens) -> bool:
     return any(j in starts for j in range(i + 1, min(i + 3, len(tokens))))
 
 
+def _reports(tokens: Tokens, i: int) -> int | None:
+    """ "Brazil's army said last week that it had sent": where the verb of saying is that
+    a pronoun soon follows, with no punctuation between."""
+    for k in range(i - 1, max(-1, i - 5), -1):
+        if tokens.lower[k] in _SAYING:
+            return k
+        if tokens[k].is_punct:
+            return None
+    return None
+
+
 def _antecedent(
-    named: list[ActorMention], before: int, wants: str, sentence: int
+    named: list[ActorMention], before: int, wants: str, sentence: int, saying: int | None = None
 ) -> ActorMention | None:
     """The sentence's first compatible actor outside a prepositional phrase (its subject:
-    "Starmer told Trump that he hoped" is Starmer), else the last one before."""
+    "Starmer told Trump that he hoped" is Starmer), else the last one before. After a
+    verb of saying, the nearest such actor: the speaker ("US and Guyanese forces held
+    exercises, and Brazil's army said it had sent ...") when it stands right before
+    that verb (``saying``)."""
     here = [
         m
         for m in named
         if m.sentence == sentence and m.start < before and m.prep is None and _fits(m, wants)
     ]
+    speaker = [m for m in here if saying is not None and saying - 2 <= m.end <= saying]
+    if speaker:
+        return speaker[-1]
     if here:
         return here[0]
     previous = [
@@ -785,6 +923,7 @@ def _focus_country(mentions: list[ActorMention]) -> str | None:
 
 
 _POSSESSIVE_PRONOUNS = frozenset({"its", "their"})
+_SAYING = frozenset({"said", "says", "say", "claimed", "claims", "announced", "added", "stated"})
 # "... said its forces ...": the speaker owns what it reports on.
 _REPORTING = frozenset({"said", "says", "say", "claimed", "claims", "announced", "that"})
 

@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import re
 from datetime import timedelta
+from itertools import pairwise
 
 from spacy.language import Language
 
@@ -93,7 +94,20 @@ _VERBAL = frozenset(
         "COOPERATE",
     }
 )
+# Statements aimed at someone: with no one named, at the side the speaker is facing.
+_DIRECTED = frozenset({"THREATEN", "REJECT", "REQUEST", "ACCUSE"})
 _NAMED = frozenset({"country", "metonym", "organisation", "person", "group", "franchise"})
+# Words that end the scope of a request's or threat's infinitive.
+_CLAUSE_BREAKS = frozenset(
+    {";", ".", "but", "while", "whereas", "although", "though", "say", "said", "says"}
+)
+# Words before a participle that make it a verb ("was accused of", "had accused of").
+_AUXILIARY_LIKE = frozenset(
+    {"was", "were", "is", "are", "be", "been", "being", "has", "have", "had", "also", "not",
+     "repeatedly", "publicly", "openly", "again", "then", "who", "which", "that"}
+)  # fmt: skip
+# Prepositions that make a named country a location ("on the island of St Vincent").
+_LOCATIVE = frozenset({"in", "on", "at", "of", "near", "over", "across", "from", "to"})
 _DEFINITE = frozenset({"the", "this", "that", "these", "those", "its", "their", "his", "her"})
 
 
@@ -136,11 +150,13 @@ class EventCoder:
         for sentence in doc.sentences:
             anchor = last_date  # "a day later" counts from the last sentence's event
             triggers = [
-                t
+                self._into_water(tokens, t, sentence)
                 for t in self.finder(tokens, sentence)
                 # "March 29" is no march; a verb-object pair spans words between, so only
                 # its verb counts ("called the strike on Monday a war crime")
                 if not any(i in timed for i in _own_tokens(t))
+                and not _inside_name(tokens, t, sentence)
+                and not _reduced_relative(tokens, t, sentence)
             ]
             kept = self._keep(tokens, sentence, triggers)
             siblings = [t for t, _ in kept]
@@ -152,11 +168,15 @@ class EventCoder:
                     continue  # "a truck bomb killed 500 people in 2017": background
                 if absorbed is not None:
                     event = self._source_from_noun(event, doc, sentence, absorbed)
-                    event = _target_from_referent(event, absorbed, candidates)
-                if _is_tally(doc, trigger):
+                    event = _target_from_referent(
+                        event, absorbed, candidates, tokens[absorbed.start].idx
+                    )
+                if _is_tally(doc, trigger) or _a_warning_not_a_threat(event):
                     continue
+                if event.target is None and (event.type in _DIRECTED or _withdraws_forces(event)):
+                    event = _against_counterpart(event, candidates)
                 anaphoric = _is_anaphoric(tokens, trigger, sentence)
-                candidates.append(Candidate(event, sentence.index, anaphoric))
+                candidates.append(Candidate(event, sentence.index, anaphoric, trigger.interception))
                 if (
                     trigger.kind != "noun"
                     and event.modality == "asserted"
@@ -165,8 +185,14 @@ class EventCoder:
                     told.add(event.id)  # "a shop was looted": a verb says it happened
                 if trigger.mutual and event.source is not None and event.target is not None:
                     candidates.append(Candidate(_mirror(event), sentence.index, anaphoric))
+                for other in self._further_places(doc, trigger, sentence, event):
+                    candidates.append(Candidate(other, sentence.index, False))
+                    if event.id in told:
+                        told.add(other.id)
                 if event.date is not None and event.date.span is not None:
                     last_date = event.date
+            if anchor is last_date:  # no dated event: a stated day still moves the story
+                last_date = _stated_day(doc, sentence) or last_date
         doc.events = [e for e in merge_events(candidates) if e.id in told or not _no_one(e)]
         return doc
 
@@ -184,8 +210,10 @@ class EventCoder:
             # and students protesting ..."), after "following", "after" ...: context.
             nominal = trigger.kind == "noun" or tokens.lower[trigger.head].endswith("ing")
             background = (
-                nominal and self._is_background(tokens, trigger, sentence)
-            ) or self._restates(tokens, trigger, sentence)
+                (nominal and self._is_background(tokens, trigger, sentence))
+                or self._restates(tokens, trigger, sentence)
+                or (trigger.kind == "noun" and _in_relative_clause(tokens, trigger, seen, sentence))
+            )
             head = self._complement_of(tokens, trigger, seen, sentence)
             if head is not None:
                 kept = [(t, trigger if t is head and a is None else a) for t, a in kept]
@@ -236,7 +264,11 @@ class EventCoder:
         """The trigger whose object this one is: the act a REQUEST/THREATEN/ACCUSE is
         about, or an event noun after any trigger ("condemned the bombings")."""
         for head in reversed(kept):
-            if head.end > trigger.start or trigger.start - head.end > 8:
+            if head.end > trigger.start:
+                continue
+            if trigger.start - head.end > 8:
+                if self._in_scope(tokens, head, trigger):
+                    return head  # "called on all sides to preserve ... and to resolve ..."
                 continue
             between = tokens[head.end : trigger.start]
             if (
@@ -250,6 +282,10 @@ class EventCoder:
                 )
             ):
                 return head
+            if head.type == "CONSULT" and any(
+                t.lower_ in {"discuss", "discussed", "discussing", "about"} for t in between
+            ):
+                return head  # "will meet ... to discuss sending more troops": the agenda
             if head.type in self.complement_heads and (
                 any(t.lower_ in {"to", "of"} for t in between[-3:])
                 or (len(between) <= 8 and any(t.lower_ == "that" for t in between))
@@ -260,8 +296,46 @@ class EventCoder:
                 and between
                 and between[-1].lower_ == "to"
                 and (trigger.kind in {"verb", "pair", "phrase"})
+                # "met ... and agreed to exchange": the nearer verb governs the infinitive
+                and not any(head.end <= k.start and k.end <= trigger.start for k in kept)
             ):
                 return head  # "will meet ... to discuss": a purpose, not a second event
+        return None
+
+    def _into_water(self, tokens: Tokens, trigger: Trigger, sentence: Sentence) -> Trigger:
+        """ "fired 11 ballistic missiles into waters around Taiwan": weapons fired into the
+        sea hit no one, a test or show of force (MOBILIZE)."""
+        if trigger.type != "ASSAULT" or trigger.kind not in {"pair", "verb"}:
+            return trigger
+        after = " " + tokens.words(trigger.end, min(trigger.end + 4, sentence.end)) + " "
+        if not any(f" {cue} " in after for cue in self.cues.into_water):
+            return trigger
+        return dataclasses.replace(trigger, type="MOBILIZE", cameo="154", mode="military")
+
+    def _in_scope(self, tokens: Tokens, head: Trigger, trigger: Trigger) -> bool:
+        """A far trigger still inside the infinitive a REQUEST or THREATEN governs: "to"
+        soon after the head, and no clause break ("but", ";", "while") before the trigger."""
+        if head.type not in {"REQUEST", "THREATEN"} or head.kind == "noun":
+            return False
+        lead = tokens.lower[head.end : min(head.end + 8, trigger.start)]
+        if "to" not in lead:
+            return False
+        return not any(word in _CLAUSE_BREAKS for word in tokens.lower[head.end : trigger.start])
+
+    def _pair_subject(
+        self, tokens: Tokens, trigger: Trigger, sentence: Sentence, source: ActorMention | None
+    ) -> int | None:
+        """Where "the two sides", "both leaders" ... start, when such a phrase is the
+        subject of the trigger's clause (before it, with no other clause between), or
+        what its unresolved pronoun stands for ("both governments said they had ...")."""
+        start = clause_start(tokens, trigger, sentence)
+        if source is not None and source.kind == "pronoun":
+            start = sentence.start
+        window = " " + tokens.words(start, trigger.start) + " "
+        for phrase in self.cues.pair_phrases:
+            at = window.find(f" {phrase} ")
+            if at >= 0:
+                return start + window[:at].count(" ")
         return None
 
     # -- coding one trigger ---------------------------------------------------
@@ -279,6 +353,10 @@ class EventCoder:
         speakers = {i for a in attributions if a.final for i in range(a.speaker[0], a.speaker[1])}
         actors = doc.by_sentence("actors", sentence.index)
         source, target = roles(tokens, trigger, sentence, actors)
+        if source is None or source.kind == "generic" or source.country is None:
+            pair = self._pair_subject(tokens, trigger, sentence, source)
+            if pair is not None:  # "The two leaders failed to agree"
+                source, target = _last_pair(doc.actors, pair) or (source, target)
         if target is not None and target.start in speakers:
             target = None  # ", Ukraine's SBU said": who reports it is not who was hit
         mood = modality(tokens, trigger, sentence, self.cues)
@@ -288,8 +366,21 @@ class EventCoder:
         # of massing troops in Benin"): a generic source of a statement takes the story's
         # country.
         source_actor = self._actor(source, doc, where if trigger.type in _MATERIAL else None)
-        if target is not None and target.kind == "generic" and where is None:
-            where = _other_party(actors, source)  # "Russian attacks, one of which killed 14
+        if (
+            trigger.type == "COERCE"
+            and trigger.mode == "property"
+            and source_actor is not None
+            and (
+                source_actor.sector == "OPP"
+                or (source_actor.sector == "CVL" and self._about_protests(tokens))
+            )
+        ):  # "students set fire to the broadcaster's headquarters" amid protests: a riot
+            trigger = dataclasses.replace(trigger, type="PROTEST", mode="riot", cameo="145")
+            target = None
+        if target is not None and target.kind == "generic":
+            # "in the Russian-held part of the region ... killed a correspondent": people in
+            # held ground are the holder's; else unnamed victims are the other party's
+            where = _holder(tokens, actors, sentence) or where or _other_party(actors, source)
         target_actor = self._actor(target, doc, where) or _place_as_target(doc, trigger, sentence)
         if (
             trigger.type == "ASSAULT"
@@ -301,17 +392,40 @@ class EventCoder:
         ):  # an attack on foreign ground targets that country ("struck a mall in Dnipro")
             target_actor = Actor(place.name, None, place.country, None, None, place.span or (0, 0))
         if (
+            trigger.type == "THREATEN"
+            and target_actor is not None
+            and source_actor is not None
+            and target_actor.country == source_actor.country
+            and target_actor.sector == "MIL"
+        ):
+            target_actor = None  # "officials warned that the army would ...": its own force
+        if trigger.type == "COERCE" and trigger.mode in _SELF_IMPOSED and trigger.mode:
+            if source_actor is None or source_actor.country is None:
+                # "mobile internet has been cut across the country": by its government
+                source_actor = self._state(where or doc.focus_country) or source_actor
+            target_actor = source_actor  # a curfew or emergency: imposed on one's own country
+        elif (
             trigger.type == "COERCE"
             and trigger.mode in _SELF_IMPOSED
             and target_actor is None
             and source_actor is not None
         ):
-            target_actor = source_actor  # a curfew or emergency: imposed on one's own country
+            target_actor = source_actor
+        if (
+            trigger.type == "COERCE"
+            and trigger.mode == "arrest"
+            and target_actor is None
+            and source_actor is not None
+            and source_actor.country is not None
+        ):  # "police arrested more than 500 people": people of the country they police
+            target_actor = dataclasses.replace(source_actor, canonical=None, sector=None)
+        if trigger.type == "PROTEST" and target_actor is None and source_actor is not None:
+            target_actor = self._state(source_actor.country)  # rioters defy their own state
         if trigger.type == "RETREAT" and target_actor is not None and target_actor.sector == "CVL":
             target_actor = None  # evacuating civilians: nobody is retreated from
         if place is None:
             place = self._place(doc, trigger, sentence, source_actor, target_actor)
-        when = self._date(doc, trigger, sentence, mood, last_date)
+        when = self._date(doc, trigger, sentence, mood, last_date, siblings)
         quantities = [
             q
             for q in doc.by_sentence("quantities", sentence.index)
@@ -361,6 +475,52 @@ class EventCoder:
             article_ref=doc.article.ref,
         )
 
+    def _further_places(
+        self, doc: Document, trigger: Trigger, sentence: Sentence, event: Event
+    ) -> list[Event]:
+        """ "struck bombers at the Olenya air base ... and the Belaya air base ...": an
+        attack on places joined by "and" is one event per place (ACLED codes each
+        location apart); the toll stays with the first, whose share is unknown."""
+        if trigger.type != "ASSAULT" or trigger.kind == "noun" or event.place is None:
+            return []
+        tokens = doc.tokens
+        assert tokens is not None
+        stop = clause_stop(tokens, trigger, sentence)
+        places = [
+            p
+            for p in doc.by_sentence("places", sentence.index)
+            if trigger.end <= p.start < stop and p.place.precision < 6
+        ]
+        extra: list[Event] = []
+        for previous, current in pairwise(places):
+            joined = tokens.lower[previous.end : current.start]
+            if "and" not in joined or len(joined) > 6 or current.place.name == event.place.name:
+                continue
+            if any(p.start < previous.end and p.end > current.start for p in places):
+                continue
+            if _a_place_of_its_own(current) and current.place.name != previous.place.name:
+                extra.append(
+                    dataclasses.replace(
+                        event,
+                        id=_event_id(doc.article.id, event.type + ":place", current.start_char),
+                        place=current.place,
+                        fatalities=None,
+                        injured=None,
+                        quantities=[],
+                    )
+                )
+        return extra
+
+    def _about_protests(self, tokens: Tokens) -> bool:
+        return not self.cues.protest_story.isdisjoint(tokens.lower)
+
+    def _state(self, iso3: str | None) -> Actor | None:
+        """A country's government as an actor, for acts only a state performs."""
+        country = self.knowledge.countries.get(iso3 or "")
+        if country is None:
+            return None
+        return Actor(country.name, country.name, country.iso3, "GOV", None, (0, 0))
+
     def _source_from_noun(
         self, event: Event, doc: Document, sentence: Sentence, noun: Trigger
     ) -> Event:
@@ -385,7 +545,10 @@ class EventCoder:
         local = where if mention.kind == "generic" else None
         country = mention.country or local or doc.focus_country
         if mention.kind == "unknown":
-            country = None  # kept as written, not coded to a guessed country
+            # kept as written, not coded to a guessed country; but an armed force no one
+            # knows is a local one ("the Special Deterrence Force" in a Tripoli story)
+            armed = mention.sector in {"MIL", "REB"}
+            country = (where or doc.focus_country) if armed else None
         if mention.kind == "franchise" and doc.focus_country:
             country = doc.focus_country  # Islamic State in a Mozambique story: MOZ
         canonical, wikidata = mention.canonical, mention.wikidata
@@ -448,6 +611,7 @@ class EventCoder:
         sentence: Sentence,
         mood: str,
         last_date: When | None,
+        siblings: list[Trigger],
     ) -> When | None:
         tokens = doc.tokens
         assert tokens is not None
@@ -466,12 +630,20 @@ class EventCoder:
             times = [
                 t for t in in_sentence if t.end <= trigger.start and not _is_dateline(t, sentence)
             ][-1:]
+        # "declared a curfew, a day after he imposed ...": that phrase dates the later clause
+        times = [t for t in times if not _opens_later_clause(tokens, t, trigger)]
+        if mood in {"future", "hypothetical"}:
+            # "On Monday the sides agreed to swap prisoners": the day is the agreement's
+            times = [t for t in times if not _governed_elsewhere(t, trigger, siblings)]
         if times:
             nearest = min(times, key=lambda t: _distance(t, trigger))
             if nearest.when is not None:
                 return nearest.when
             if nearest.relative is not None and last_date is not None:
-                day = last_date.start + timedelta(days=nearest.relative)
+                offset = nearest.relative
+                if _inside_after_clause(tokens, nearest, trigger):
+                    offset = -offset  # "X, a day after he imposed Y": Y was the day before
+                day = last_date.start + timedelta(days=offset)
                 return When(day, day, 1, (nearest.start_char, nearest.end_char))
         published = doc.article.published
         if published is None or mood in {"future", "hypothetical"}:
@@ -526,7 +698,22 @@ def _other_party(actors: list[ActorMention], source: ActorMention | None) -> str
     if source is None or source.country is None or len(source.country) != 3:
         return None  # an organisation's "the authorities" are the story's, not a party's
     for m in actors:
-        if m.kind not in {"generic", "pronoun"} and m.country and m.country != source.country:
+        if m.kind in {"generic", "pronoun", "franchise"}:
+            continue  # a franchise's country is the story's, not its home's
+        if m.country and m.country != source.country:
+            return m.country
+    return None
+
+
+def _holder(tokens: Tokens, actors: list[ActorMention], sentence: Sentence) -> str | None:
+    """The country of a demonym in "Russian-held", "Israeli-occupied" in the sentence."""
+    for m in actors:
+        if (
+            m.kind == "demonym"
+            and m.end + 1 < sentence.end
+            and tokens.texts[m.end] == "-"
+            and tokens.lower[m.end + 1] in {"held", "occupied", "controlled", "annexed"}
+        ):
             return m.country
     return None
 
@@ -563,7 +750,11 @@ def _is_tally(doc: Document, trigger: Trigger) -> bool:
 
 
 def _no_one(event: Event) -> bool:
-    """No actor on either side, no count and nothing to place it: too little to code."""
+    """No actor on either side, no count and nothing to place it: too little to code. A
+    statement or measure needs someone who makes it, wherever it is placed ("flights were
+    suspended at Vnukovo airport")."""
+    if event.source is None and event.target is None and event.type in _VERBAL:
+        return True
     return (
         event.source is None
         and event.target is None
@@ -596,10 +787,16 @@ def _long_past(event: Event, doc: Document) -> bool:
     return (published - when.end).days > 365
 
 
-def _target_from_referent(event: Event, absorbed: Trigger, earlier: list[Candidate]) -> Event:
+def _target_from_referent(
+    event: Event, absorbed: Trigger, earlier: list[Candidate], noun_char: int
+) -> Event:
     """ "Qatar condemned the attack": the target is whoever carried out that attack. A verb
-    ("threatened to strike Lebanon") names its own target: no earlier event is meant."""
+    ("threatened to strike Lebanon") names its own target: no earlier event is meant, nor
+    does one when the target stands before the noun ("accused Azerbaijan of shelling")."""
     if absorbed.kind != "noun":
+        return event
+    head_end = event.trigger.end if event.trigger is not None else noun_char
+    if event.target is not None and head_end <= event.target.span[0] < noun_char:
         return event
     for candidate in reversed(earlier):
         previous = candidate.event
@@ -612,12 +809,167 @@ def _target_from_referent(event: Event, absorbed: Trigger, earlier: list[Candida
     return event
 
 
+def _withdraws_forces(event: Event) -> bool:
+    """A troop withdrawal is from the adversary or host (CONVENTIONS), an evacuation of
+    civilians from no one."""
+    source = event.source
+    return (
+        event.type == "RETREAT"
+        and event.mode != "evacuation"
+        and source is not None
+        and source.sector in {"MIL", "REB"}
+    )
+
+
+def _a_place_of_its_own(current: PlaceMention) -> bool:
+    """A coordinated place is a place of its own, not the area the one before lies in
+    ("Olenya in the Murmansk region and Belaya" yes; "in Kherson and the region" no)."""
+    return current.place.precision <= 4 and current.prep in {None, "at", "in", "on", "of"}
+
+
+def _a_warning_not_a_threat(event: Event) -> bool:
+    """ "The UN refugee agency warned that camps were overflowing": an aid agency or a
+    rights group warns of harm; a party to a conflict threatens."""
+    source = event.source
+    return (
+        event.type == "THREATEN"
+        and source is not None
+        and source.sector in {"IGO", "NGO"}
+        and source.country is not None
+    )
+
+
+def _against_counterpart(event: Event, earlier: list[Candidate]) -> Event:
+    """ "Naqvi warned that every provocation would get a befitting reply": a threat,
+    rejection, demand or accusation naming no one is aimed at the party the speaker's
+    side last dealt with in the article; an outsider's ("the UN mission called on all
+    sides") at the parties to the last act told."""
+    if event.source is None or event.source.country is None:
+        return event
+    own = event.source.country
+    last_act: Actor | None = None
+    for candidate in reversed(earlier):
+        previous = candidate.event
+        source, target = previous.source, previous.target
+        if source is None or target is None or source.country is None:
+            continue
+        if source.country == own and target.country is not None:
+            return dataclasses.replace(event, target=target)
+        if target.country == own:
+            return dataclasses.replace(event, target=source)
+        if last_act is None and previous.type in _MATERIAL and target.country is not None:
+            last_act = target
+    if last_act is not None and len(own) != 3:  # an organisation, party to nothing
+        return dataclasses.replace(event, target=last_act)
+    return event
+
+
 def _nearest(q: QuantityMention, triggers: list[Trigger], kind: str) -> Trigger | None:
     """The trigger of that type a count belongs to: the closest one in its sentence."""
     same = [t for t in triggers if t.type == kind]
     if not same:
         return None
     return min(same, key=lambda t: t.start - q.end if q.end <= t.start else max(0, q.start - t.end))
+
+
+def _last_pair(actors: list[ActorMention], before: int) -> tuple[ActorMention, ActorMention] | None:
+    """The last two named actors of different countries before token ``before``, in text
+    order: who "the two sides" are."""
+    named: list[ActorMention] = []
+    for m in reversed(actors):
+        if m.end > before or m.kind not in _NAMED or m.country is None or m.prep in _LOCATIVE:
+            continue
+        if named and m.country == named[0].country:
+            continue
+        named.insert(0, m)
+        if len(named) == 2:
+            return named[0], named[1]
+    return None
+
+
+def _in_relative_clause(
+    tokens: Tokens, trigger: Trigger, seen: list[Trigger], sentence: Sentence
+) -> bool:
+    """ "the militants, who have lost ground to an army offensive": an event noun inside a
+    relative clause that describes an actor, with no event verb of its own, is context."""
+    for i in range(trigger.start - 1, max(sentence.start, trigger.start - 15) - 1, -1):
+        if any(t.start <= i < t.end for t in seen):
+            return False
+        if (
+            tokens.lower[i] in {"who", "whose"}
+            and i > sentence.start
+            and tokens.texts[i - 1] == ","
+        ):
+            return True
+        if tokens.texts[i] in {";", ":"}:
+            return False
+    return False
+
+
+def _reduced_relative(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:
+    """ "sanctions on four companies accused of shipping Iranian oil": a participle right
+    after a noun, its object gone, describes the noun; no one accuses anyone here."""
+    i = trigger.head
+    if trigger.kind != "verb" or i <= sentence.start or i + 1 >= sentence.end:
+        return False
+    if not tokens.lower[i].endswith("ed") or tokens.lower[i + 1] != "of":
+        return False
+    before = tokens[i - 1]
+    return before.is_alpha and before.is_lower and before.lower_ not in _AUXILIARY_LIKE
+
+
+def _inside_name(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:
+    """ "the Rapid Support Forces": a capitalised trigger word between capitalised words
+    mid-sentence is part of a name, not a verb or an event noun."""
+    i = trigger.head
+    if i <= sentence.start or not tokens[i].is_title or trigger.end - trigger.start > 1:
+        return False
+    words = [t for t in tokens.span(sentence.start, sentence.end) if t.is_alpha]
+    if sum(t.is_title for t in words) * 10 >= len(words) * 7:
+        return False  # a headline in title case: every word is capitalised
+    before = tokens[i - 1]
+    after = tokens[i + 1] if i + 1 < sentence.end else None
+    return (before.is_title or before.is_upper) or (
+        after is not None and (after.is_title or after.is_upper)
+    )
+
+
+def _opens_later_clause(tokens: Tokens, time: TimeMention, trigger: Trigger) -> bool:
+    return (
+        time.relative is not None
+        and time.start >= trigger.end
+        and tokens.lower[time.end - 1] in {"after", "before"}
+    )
+
+
+def _inside_after_clause(tokens: Tokens, time: TimeMention, trigger: Trigger) -> bool:
+    """ "a day after he imposed a state of emergency": the trigger is the verb of the clause
+    the time phrase introduces, not the main clause it dates."""
+    if tokens.lower[time.end - 1] not in {"after", "before"} or trigger.start < time.end:
+        return False
+    between = tokens.texts[time.end : trigger.start]
+    return len(between) <= 6 and not any(t in {",", ";"} for t in between)
+
+
+def _stated_day(doc: Document, sentence: Sentence) -> When | None:
+    """ "Macron said yesterday that ...": the last day a sentence states, the anchor for
+    "hours before his announcement" in the next one."""
+    days = [
+        t.when
+        for t in doc.by_sentence("times", sentence.index)
+        if t.when is not None
+        and t.when.precision == 1
+        and t.when.span is not None
+        and not _is_dateline(t, sentence)
+    ]
+    return days[-1] if days else None
+
+
+def _governed_elsewhere(time: TimeMention, trigger: Trigger, siblings: list[Trigger]) -> bool:
+    """A time before another trigger that stands before this one belongs to that one."""
+    return time.end <= trigger.start and any(
+        s is not trigger and time.end <= s.start and s.end <= trigger.start for s in siblings
+    )
 
 
 def _where_clause(tokens: Tokens, start: int) -> bool:

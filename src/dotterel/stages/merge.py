@@ -15,6 +15,10 @@ from dotterel.records import Actor, Estimate, Event, Place, When
 __all__ = ["Candidate", "merge_events"]
 
 
+# Acts in the world, which a party may deny a detail of while the article reports them.
+_ACTS = frozenset({"ASSAULT", "COERCE", "MOBILIZE", "RETREAT", "PROTEST"})
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """An event as first coded, with what merging needs to know about its wording."""
@@ -22,6 +26,7 @@ class Candidate:
     event: Event
     sentence: int
     anaphoric: bool  # a definite noun ("the strike") that points back to an earlier event
+    interception: bool = False  # "air defences intercepted them": part of an attack told
 
 
 def _weak(actor: Actor | None) -> bool:
@@ -45,9 +50,18 @@ def _date_fits(a: When | None, b: When | None) -> bool:
 def _place_fits(a: Place | None, b: Place | None) -> bool:
     if a is None or b is None or a.country is None or b.country is None:
         return True
-    if a.precision <= 2 and b.precision <= 2 and a.name != b.name:
+    if a.precision <= 2 and b.precision <= 2 and not _same_place(a, b):
         return False  # two named towns: two happenings
+    if a.precision == b.precision <= 4 and not _same_place(a, b):
+        return False  # two regions, or two bases placed by their regions
     return a.country == b.country
+
+
+def _same_place(a: Place, b: Place) -> bool:
+    """One place, however spelled ("Odesa", "Odessa")."""
+    if a.geonames_id is not None and b.geonames_id is not None:
+        return a.geonames_id == b.geonames_id
+    return a.name == b.name
 
 
 def same_happening(a: Event, b: Event) -> bool:
@@ -113,9 +127,28 @@ def _may_restate(earlier: Candidate, later: Candidate) -> bool:
     if later.sentence == earlier.sentence or later.anaphoric:
         return True
     event = later.event
+    if event.type not in _ACTS:  # a statement: another sentence, another speaker's
+        a, b = earlier.event.source, event.source
+        return a is not None and b is not None and a.country == b.country
     if _weak(event.source) or _weak(event.target):
         return not _new_scene(earlier.event, event)
     return _same_scene(earlier.event, event)
+
+
+def _intercepts(earlier: Candidate, later: Candidate) -> bool:
+    """ "Iran fired missiles at the base, but Qatari air defences intercepted them": the
+    interception is part of the attack just told (same launcher), whoever it targets."""
+    a, b = earlier.event, later.event
+    return (
+        later.interception
+        and not earlier.interception
+        and later.sentence - earlier.sentence <= 1
+        and a.type == b.type == "ASSAULT"
+        and a.modality == b.modality
+        and a.source is not None
+        and b.source is not None
+        and a.source.country == b.source.country
+    )
 
 
 def _new_scene(a: Event, b: Event) -> bool:
@@ -123,7 +156,7 @@ def _new_scene(a: Event, b: Event) -> bool:
     own_day = a.date is not None and b.date is not None and b.date.span is not None
     if own_day and (b.date.start > a.date.end or a.date.start > b.date.end):  # type: ignore[union-attr]
         return True
-    return a.place is not None and b.place is not None and a.place.name != b.place.name
+    return a.place is not None and b.place is not None and not _same_place(a.place, b.place)
 
 
 def _same_scene(a: Event, b: Event) -> bool:
@@ -151,20 +184,54 @@ def merge_events(candidates: list[Candidate]) -> list[Event]:
     for candidate in candidates:
         for i in range(len(merged) - 1, -1, -1):
             earlier = merged[i]
-            if _may_restate(earlier, candidate) and same_happening(earlier.event, candidate.event):
+            if _intercepts(earlier, candidate) or (
+                _may_restate(earlier, candidate) and same_happening(earlier.event, candidate.event)
+            ):
                 merged[i] = replace(earlier, event=_absorb(earlier.event, candidate.event))
                 break
         else:
             merged.append(candidate)
     events = [c.event for c in merged]
-    return [e for e in events if not _denied_detail(e, events)]
+    return [_alleged(e, events) for e in events if not _denied_detail(e, events)]
+
+
+def _accusation(event: Event, events: list[Event]) -> Event | None:
+    """The latest earlier accusation against the party that denies ``event``."""
+    if event.source is None or event.source.country is None:
+        return None
+    found = None
+    for other in events:
+        if other is event:
+            return found
+        if (
+            other.type == "ACCUSE"
+            and other.target is not None
+            and other.target.country == event.source.country
+        ):
+            found = other  # the latest one before the denial
+    return None
+
+
+def _alleged(event: Event, events: list[Event]) -> Event:
+    """A denied act with no target named was alleged against the accuser: the accuser's
+    side is its target ("Israel accused Iran of firing ...; Iran denied launching any")."""
+    if event.modality != "negated" or event.target is not None or event.type not in _ACTS:
+        return event
+    accusation = _accusation(event, events)
+    if accusation is None or accusation.source is None:
+        return event
+    return replace(event, target=accusation.source)
 
 
 def _denied_detail(event: Event, events: list[Event]) -> bool:
     """A denial of a happening the article also reports ("denied hitting the cathedral"
-    after the strike is told): one asserted event, no negated duplicate."""
-    if event.modality != "negated":
+    after the strike is told): one asserted event, no negated duplicate. Only acts in the
+    world are disputed so; a failed agreement is not a denied one ("agreed not to use
+    force" and "failed to agree on the border" are two events)."""
+    if event.modality != "negated" or event.type not in _ACTS:
         return False
+    if _accusation(event, events) is not None:
+        return False  # "Israel accused Iran of firing ...; Iran denied launching any"
     return any(
         other.modality == "asserted"
         and other.type == event.type

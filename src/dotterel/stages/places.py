@@ -86,6 +86,8 @@ _OF_PLACE = frozenset(
         "area",
         "governorate",
         "oblast",
+        "part",
+        "parts",
     ]
 )
 _NOT_PLACE_KINDS = frozenset(
@@ -139,6 +141,9 @@ class PlaceTagger:
         if dateline is None:
             doc.focus_country = _focus(mentions) or doc.focus_country
         mentions.extend(self._unlisted(tokens, doc, mentions, blocked))
+        mentions = _vague_areas(tokens, doc, mentions)
+        mentions.extend(self._capital_references(tokens, doc, mentions, blocked))
+        mentions = _facilities(tokens, doc, mentions, blocked)
         mentions.sort(key=lambda m: m.start)
         doc.places = mentions
         return doc
@@ -164,6 +169,55 @@ class PlaceTagger:
                 place = Place(span.text, None, None, None, doc.focus_country, None, 1, chars)
                 extra.append(PlaceMention(i + 1, j, *chars, span.text, place, sentence.index, "of"))
         return extra
+
+    def _capital_references(
+        self, tokens: Tokens, doc: Document, found: list[PlaceMention], blocked: set[int]
+    ) -> list[PlaceMention]:
+        """ "in the capital", "the Libyan capital": a body reference to a capital resolves
+        to that city, the named country's or else the story's."""
+        taken = {i for m in found for i in range(m.start, m.end)} | blocked
+        by_country = {iso3: name for name, iso3 in self.capitals.items()}
+        extra: list[PlaceMention] = []
+        for sentence in doc.sentences:
+            for i in range(sentence.start + 1, sentence.end):
+                if tokens.lower[i] != "capital" or i in taken or not _bare_reference(tokens, i):
+                    continue
+                start = i - 1 if tokens.lower[i - 1] == "the" else i - 2
+                if start < sentence.start or tokens.lower[start] != "the":
+                    continue
+                country = self._demonym_country(tokens.texts[i - 1]) if start == i - 2 else None
+                if start == i - 2 and country is None:
+                    continue  # "the rebel capital", "the economic capital": not the seat
+                country = country or doc.focus_country
+                city = self._capital_entry(by_country.get(country or ""), country)
+                if city is None:
+                    continue
+                span = tokens.span(start, i + 1)
+                chars = (span.start_char, span.end_char)
+                place = Place(
+                    city.name, city.geonames_id, city.lat, city.lon, city.country, city.admin1,
+                    1, chars,
+                )  # fmt: skip
+                prep = governing_preposition(tokens, start, sentence.start)
+                mention = PlaceMention(
+                    start, i + 1, *chars, span.text, place, sentence.index,
+                    prep if prep in LOCATIVE or prep == "through" else None,
+                )  # fmt: skip
+                extra.append(mention)
+        return extra
+
+    def _demonym_country(self, word: str) -> str | None:
+        """ "Libyan" -> "LBY"."""
+        nation = [c for c in self.gazetteer.candidates(self.demonyms.get(word, "")) if c.country]
+        return next((c.country for c in nation if c.precision == 6), None)
+
+    def _capital_entry(self, name: str | None, country: str | None) -> GazetteerEntry | None:
+        if name is None:
+            return None
+        cities = [
+            c for c in self.gazetteer.candidates(name) if c.country == country and c.precision == 1
+        ]
+        return max(cities, key=lambda c: c.population) if cities else None
 
     def _names(
         self, tokens: Tokens, sentence: Sentence, blocked: set[int]
@@ -215,6 +269,8 @@ class PlaceTagger:
             same = [c for c in candidates if c.country == stated]
             unlisted = GazetteerEntry(None, name, None, None, stated, None, 0, 1)
             candidates = inside or same or ([unlisted] if area.precision == 6 else candidates)
+        if _in_compound(tokens, end, sentence):
+            return None  # "the US-run base", "Saudi-led": a modifier, not where
         entry = resolved.get(name) if stated is None else None
         entry = entry or _best(candidates, name, context, anchors)
         if entry is None or not _reads_as_place(tokens, sentence, start, end, prep, entry):
@@ -303,11 +359,13 @@ class PlaceTagger:
         mentions, plus countries, demonyms and bodies named as actors ("Russian officials",
         "the EU"), placed at the country's or the area's point. ``countries`` maps ISO3 to
         the country's name."""
-        taken = {i for m in doc.places for i in range(m.start, m.end)}
-        found = list(doc.places)
+        found = [m for m in doc.places if _is_toponym(doc, m)]
+        taken = {i for m in found for i in range(m.start, m.end)}
         for m in doc.actors:
             if m.kind in {"pronoun", "generic", "person", "group", "franchise"}:
                 continue
+            if m.kind == "organisation" and m.sector in {"MIL", "POL"}:
+                continue  # a state's named force ("the FSB") names no place
             if any(i in taken for i in range(m.start, m.end)):
                 continue
             entry = self._area_of(m.text, countries.get(m.country or "", ""))
@@ -360,6 +418,10 @@ class PlaceTagger:
         name = " ".join(words).title()
         if name in self.capitals:
             return self.capitals[name]
+        folded = "".join(words).lower()  # "PORT-AU-PRINCE" is Port-au-Prince
+        for capital, iso3 in self.capitals.items():
+            if capital.replace(" ", "").lower() == folded:
+                return iso3
         found = [c for c in self.gazetteer.candidates(name) if c.precision == 1]
         return max(found, key=lambda c: c.population).country if found else None
 
@@ -383,6 +445,177 @@ class PlaceTagger:
             if areas:
                 return areas[0]
         return None
+
+
+# What may follow a bare "the capital" that is the city ("in the capital on Friday").
+_AFTER_CAPITAL = frozenset(
+    ["on", "in", "at", "since", "and", "or", "was", "is", "has", "had", "where", "which",
+     "overnight", "after", "before", "early", "late", "last", "this", "for", "from", "to"]
+)  # fmt: skip
+_DIRECTIONS = frozenset(
+    ["eastern", "western", "northern", "southern", "central", "north-eastern",
+     "north-western", "south-eastern", "south-western", "northeastern", "northwestern",
+     "southeastern", "southwestern"]
+)  # fmt: skip
+# A named facility: "the Olenya air base", "Al Udeid air base", "Kabul airport".
+_FACILITIES = (("air", "base"), ("naval", "base"), ("military", "base"), ("airbase",),
+               ("airport",), ("airfield",), ("air", "field"))  # fmt: skip
+_COMPOUND_PARTS = frozenset(["run", "led", "held", "backed", "controlled", "operated", "based"])
+
+
+def _is_toponym(doc: Document, mention: PlaceMention) -> bool:
+    """A place name as written, not a reference ("the capital"), a part of a country
+    ("eastern Poland", whose country is counted as an actor) or a facility."""
+    tokens = doc.tokens
+    assert tokens is not None
+    last = tokens.lower[mention.end - 1]
+    vague = tokens.lower[mention.start] in _DIRECTIONS and mention.place.lat is None
+    facility = mention.place.geonames_id is None and last in {"base", "airbase", "airport",
+                                                              "airfield", "field"}  # fmt: skip
+    return not vague and not facility and last != "capital"
+
+
+def _in_compound(tokens: Tokens, end: int, sentence: Sentence) -> bool:
+    return (
+        end + 1 < sentence.end
+        and tokens.texts[end] == "-"
+        and tokens.lower[end + 1] in _COMPOUND_PARTS
+        and tokens.lower[end + 1] != "based"  # "a Houston-based firm" still names Houston
+    )
+
+
+def _bare_reference(tokens: Tokens, i: int) -> bool:
+    """ "capital" used as the city, not "capital punishment" or "the capital of Mali"."""
+    if i + 1 >= len(tokens):
+        return True
+    following = tokens[i + 1]
+    return following.is_punct or following.lower_ in _AFTER_CAPITAL
+
+
+def _vague_areas(tokens: Tokens, doc: Document, found: list[PlaceMention]) -> list[PlaceMention]:
+    """ "over eastern Poland": a part of a country is kept as written, without a point
+    (UCDP where_prec 5), in that country."""
+    out: list[PlaceMention] = []
+    for m in found:
+        before = m.start - 1
+        sentence = doc.sentences[m.sentence]
+        if m.place.precision != 6 or before < sentence.start:
+            out.append(m)
+            continue
+        if tokens.lower[before] not in _DIRECTIONS:
+            out.append(m)
+            continue
+        span = tokens.span(before, m.end)
+        chars = (span.start_char, span.end_char)
+        place = Place(span.text, None, None, None, m.place.country, None, 5, chars)
+        prep = governing_preposition(tokens, before, sentence.start)
+        out.append(
+            PlaceMention(
+                before,
+                m.end,
+                *chars,
+                span.text,
+                place,
+                m.sentence,
+                prep if prep in LOCATIVE else None,
+            )
+        )
+    return out
+
+
+def _facilities(
+    tokens: Tokens, doc: Document, found: list[PlaceMention], blocked: set[int]
+) -> list[PlaceMention]:
+    """ "at the Olenya air base in the Murmansk region": a named base or airport is the
+    most specific place. A town's name ("Engels air base") gives it the town's point;
+    else it takes the point of the place it is said to lie in (or none), and that
+    place's country or the story's. Returns ``found`` with the facilities in."""
+    ends = {m.end: m for m in found}
+    taken = {i for m in found for i in range(m.start, m.end)}
+    out = list(found)
+    for sentence in doc.sentences:
+        for i in range(sentence.start + 1, sentence.end):
+            size = _facility_word(tokens, i, sentence.end)
+            if size == 0 or not tokens[i - 1].is_title:
+                continue
+            town = ends.get(i)
+            start = town.start if town is not None else _name_start(tokens, i, sentence.start)
+            if town is None and any(k in taken or k in blocked for k in range(start, i)):
+                continue
+            end = i + size
+            anchor = town or next(
+                (m for m in found if m.sentence == sentence.index and end < m.start <= end + 3),
+                None,
+            )
+            if town is not None:
+                out.remove(town)
+            prep = _prep_before(tokens, start, sentence.start)
+            out.append(_facility(tokens, doc, start, end, anchor, sentence.index, prep))
+    return out
+
+
+def _facility(
+    tokens: Tokens,
+    doc: Document,
+    start: int,
+    end: int,
+    anchor: PlaceMention | None,
+    sentence: int,
+    prep: str | None,
+) -> PlaceMention:
+    span = tokens.span(start, end)
+    chars = (span.start_char, span.end_char)
+    located = anchor is not None and anchor.place.precision <= 4
+    place = Place(
+        span.text, None,
+        anchor.place.lat if located and anchor else None,
+        anchor.place.lon if located and anchor else None,
+        anchor.place.country if anchor else doc.focus_country,
+        anchor.place.admin1 if anchor else None,
+        anchor.place.precision if located and anchor else 1,
+        chars,
+    )  # fmt: skip
+    return PlaceMention(start, end, *chars, span.text, place, sentence, prep)
+
+
+# Lower-case particles inside Arabic and Romance names: "Ain al-Asad", "Dar es Salaam".
+_NAME_PARTICLES = frozenset(["al", "el", "ad", "as", "ash", "ar", "at", "an", "es", "de", "la"])
+
+
+def _name_start(tokens: Tokens, end: int, floor: int) -> int:
+    """Where the capitalised name ending before ``end`` starts, over "al-" particles."""
+    start = end
+    k = end - 1
+    while k >= floor and end - k <= 6:
+        word = tokens[k]
+        if word.is_title:
+            start = k
+        elif not (word.text == "-" or word.lower_ in _NAME_PARTICLES):
+            break
+        k -= 1
+    return start
+
+
+def _facility_word(tokens: Tokens, i: int, stop: int) -> int:
+    """How many tokens of a facility word start at ``i`` ("air base": 2), else 0."""
+    for words in _FACILITIES:
+        if i + len(words) <= stop and tuple(tokens.lower[i : i + len(words)]) == words:
+            return len(words)
+    return 0
+
+
+def _prep_before(tokens: Tokens, start: int, floor: int) -> str | None:
+    """The preposition before a facility name, over "the" and compounds ("at the US-run")."""
+    i = start - 1
+    while i >= floor and start - i <= 6:
+        word = tokens.lower[i]
+        if word in LOCATIVE:
+            return word
+        name_like = tokens[i].is_title or tokens[i].is_upper
+        if not (word in {"the", "a", "-"} or word in _COMPOUND_PARTS or name_like):
+            return None
+        i -= 1
+    return None
 
 
 def _within(town: GazetteerEntry, area: GazetteerEntry) -> bool:

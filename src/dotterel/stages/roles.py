@@ -152,8 +152,23 @@ def _agent(tokens: Tokens, trigger: Trigger, actors: list[ActorMention]) -> Acto
     return None
 
 
+# What may stand before a subject: nothing, "of" ("the leaders of Italy"), or a word that
+# also opens a clause ("hours after Kyiv's military launched ...").
+_SUBJECT_PREPS = frozenset({None, "of", "after", "before", "since", "until"})
+# Prepositions of time: an actor in a fronted time phrase is not the subject (_fronted).
+_TEMPORAL = frozenset({"before", "after", "since", "during", "until", "amid", "following"})
+
+
 def _usable_source(m: ActorMention) -> bool:
-    return m.prep not in LOCATIVE and m.prep not in {"according to", "by"} and m.kind != "territory"
+    """Not inside a prepositional phrase ("during a massive Russian attack on Ukraine"):
+    a subject has no preposition before it."""
+    return m.prep in _SUBJECT_PREPS and m.kind != "territory"
+
+
+def _fronted(tokens: Tokens, m: ActorMention, trigger: Trigger) -> bool:
+    """ "Hours before Macron's announcement, the junta banned": an actor inside a fronted
+    time phrase, cut off from the verb by a comma."""
+    return m.prep in _TEMPORAL and "," in tokens.texts[m.end : trigger.start]
 
 
 def _usable_target(m: ActorMention) -> bool:
@@ -166,7 +181,13 @@ def _subject(
     """The first actor of the clause before the trigger. A clause without one borrows:
     a conjoined verb (", and agreed") the sentence's subject, a relative clause
     ("militants, who ...") the actor just before it."""
-    in_clause = [m for m in actors if start <= m.start < trigger.start and _usable_source(m)]
+    in_clause = [
+        m
+        for m in actors
+        if start <= m.start < trigger.start
+        and _usable_source(m)
+        and not _fronted(tokens, m, trigger)
+    ]
     if in_clause:
         return in_clause[0]
 
@@ -337,6 +358,9 @@ def roles(
                 (partner, source) if partner.start < source.start else (source, partner)
             )
     if target is None and source is not None and source.country is not None:
+        # "the US and Britain appealed": the partner joins the act, unless acts are joint
+        joint = trigger.type in {"AGREE", "CONSULT", "COOPERATE"}
+        partner = None if joint else _coordinated(tokens, source, actors)
         before = [
             m
             for m in actors
@@ -344,6 +368,7 @@ def roles(
             and _usable_target(m)
             and m.kind not in {"pronoun", "generic"}
             and m.country != source.country
+            and m is not partner
         ]
         target = before[-1] if before else None
     if trigger.interception:
@@ -367,8 +392,8 @@ _DENIAL = frozenset({"denied", "deny", "denies", "denying"})
 def _denied(tokens: Tokens, trigger: Trigger, start: int) -> bool:
     """ "denied launching any missile": a denial within six words, no comma between."""
     for j in range(trigger.start - 1, max(start, trigger.start - 6) - 1, -1):
-        if tokens[j].is_punct:
-            return False
+        if tokens[j].is_punct or tokens.lower[j] in {"and", "but"}:
+            return False  # "denied the attack and demanded ...": a second verb, asserted
         if tokens.lower[j] in _DENIAL:
             return True
     return False

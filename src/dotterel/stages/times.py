@@ -237,7 +237,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "day_later",
         re.compile(
             rf"\b(?:the next day|the following day|the previous day"
-            rf"|(?P<n>{_NUM})\s+(?P<unit>day|week)s?\s+(?P<dir>later|earlier))\b",
+            rf"|(?P<n>{_NUM})\s+(?P<unit>day|week)s?\s+(?P<dir>later|earlier|after|before))\b",
             re.I,
         ),
     ),
@@ -470,7 +470,7 @@ def _offset(kind: str, match: re.Match[str]) -> int | None:
     if match.group("n") is None:
         return -1 if "previous" in text else 1
     days = _number(match.group("n")) * (7 if match.group("unit").lower() == "week" else 1)
-    return days if match.group("dir").lower() == "later" else -days
+    return days if match.group("dir").lower() in {"later", "after"} else -days
 
 
 def _number(text: str) -> int:

@@ -22,6 +22,12 @@ from dotterel.errors import StoreError
 __all__ = ["BUSY_TIMEOUT_MS", "WRITE", "is_sqlite", "open_engine", "parse_url", "store_error"]
 
 BUSY_TIMEOUT_MS = 5000
+
+# Connections a store keeps open, and how many more it may open for a burst (closed
+# again after use). The API serves up to 40 requests at once from its thread pool;
+# opening a connection costs far more than a page read (a PostgreSQL backend starts
+# with cold caches), so a burst should find the connections it needs already open.
+POOL: dict[str, Any] = {"pool_size": 20, "max_overflow": 20}
 WRITE: dict[str, Any] = {"dotterel_write": True}
 
 
@@ -57,7 +63,7 @@ def open_engine(url: URL) -> Engine:
     shown = url.render_as_string(hide_password=True)
     try:
         if not is_sqlite(url):
-            return create_engine(url, pool_pre_ping=True)
+            return create_engine(url, pool_pre_ping=True, **POOL)
         if _in_memory(url):
             engine = create_engine(
                 url, poolclass=StaticPool, connect_args={"check_same_thread": False}
@@ -66,7 +72,7 @@ def open_engine(url: URL) -> Engine:
             database = url.database or ""
             if not database.startswith("file:"):
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url)
+            engine = create_engine(url, **POOL)
     except (NoSuchModuleError, ImportError) as exc:
         raise StoreError(
             f"cannot open store {shown}: no database driver for {url.drivername!r} ({exc}); "

@@ -5,6 +5,10 @@ nothing writes. Pages follow the order of ``Store.events`` and ``Store.incidents
 start date (undated last), then article id and event id, or incident id. A cursor is
 the sort key of the last row a page returned, so a page never repeats or skips a row
 when rows are added between requests.
+
+An events page is one ordered walk of ``ix_events_page`` (page order, then every
+filtered column), checking the filters on index entries and reading only the page's
+rows; incidents are paged window by window of start dates.
 """
 
 from __future__ import annotations
@@ -13,11 +17,11 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, func, or_, select, tuple_
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
@@ -64,6 +68,12 @@ def _postgresql_not_indexed(element: _NotIndexed, compiler: SQLCompiler, **kw: A
 @compiles(_NotIndexed)
 def _not_indexed(element: _NotIndexed, compiler: SQLCompiler, **kw: Any) -> str:
     return str(compiler.process(element.column, **kw))
+
+
+# The filtered columns of events and incidents.
+_FILTERED = frozenset(
+    {"type", "mode", "source_country", "target_country", "place_country", "lat", "lon"}
+)
 
 
 class _DateBounded:
@@ -119,7 +129,12 @@ class EventFilter:
             check_bbox(self.bbox)
 
     def conditions(
-        self, table: _Table = EventRow, *, scan_text: bool = False, date_index: bool = False
+        self,
+        table: _Table = EventRow,
+        *,
+        scan_text: bool = False,
+        date_index: bool = False,
+        walk: bool = False,
     ) -> list[ColumnElement[bool]]:
         """The WHERE conditions on ``events`` or ``incidents``, ANDed by the caller.
 
@@ -127,12 +142,18 @@ class EventFilter:
         that matches them. The text is looked up in the store's text index, or with
         ``scan_text`` matched on each row (cheaper when other conditions leave few rows).
         With ``date_index``, SQLite is kept to indexes that a range of start dates
-        bounds (for the windowed page queries).
+        bounds (for the windowed page queries). With ``walk``, no backend may use the
+        index of a filtered column but the type's: the caller walks ``ix_events_page``,
+        or ``ix_events_type_page`` for one type, in page order instead.
         """
-        cols: Any = _DateBounded(table, self._unbounded()) if date_index else table
+        hidden = self._walked() if walk else self._unbounded() if date_index else frozenset()
+        cols: Any = _DateBounded(table, hidden) if hidden else table
         found: list[ColumnElement[bool]] = []
-        if self.types:
-            found.append(cols.type.in_(sorted({t.upper() for t in self.types})))
+        types = sorted({t.upper() for t in self.types})
+        if len(types) == 1:
+            found.append(cols.type == types[0])
+        elif types:
+            found.append(cols.type.in_(types))
         if self.mode:
             found.append(cols.mode == self.mode)
         if self.country:
@@ -164,6 +185,12 @@ class EventFilter:
             found.append(IncidentRow.id.in_(select(EventRow.incident_id).where(*members)))
         return found
 
+    def _walked(self) -> frozenset[str]:
+        """Columns whose index a page walk must not use: all filtered ones, but the type
+        when there is one (``ix_events_type_page`` has that type's events in order)."""
+        one_type = len({t.upper() for t in self.types}) == 1
+        return _FILTERED - {"type"} if one_type else _FILTERED
+
     def _unbounded(self) -> frozenset[str]:
         """Columns whose index a date-bounded query must not use for these filters."""
         composite = len(self.types) == 1 and bool(self.place_country)
@@ -174,14 +201,18 @@ class EventFilter:
         if self.modality:
             found.append(EventRow.modality == self.modality)
         if self.text and self.text.strip() and scan_text:
-            # lower() LIKE: no index serves it, so the date range chooses the rows
-            pattern = EvidenceContains(self.text.strip()).pattern.lower()
-            found.append(func.lower(EventRow.evidence).like(pattern, escape="\\"))
+            found.append(_text_matched(self.text))
         elif self.text and self.text.strip():
             found.append(evidence_contains(self.text))
         if self.article_id:
             found.append(EventRow.article_id == self.article_id)
         return found
+
+
+def _text_matched(text: str) -> ColumnElement[bool]:
+    """The text filter matched on each row: lower() LIKE, which no index serves."""
+    pattern = EvidenceContains(text.strip()).pattern.lower()
+    return func.lower(EventRow.evidence).like(pattern, escape="\\")
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +335,6 @@ class _Order:
         return or_(column > values[0], and_(column == values[0], deeper))
 
 
-_EVENTS = _Order("events", EventRow.record, EventRow.date_start, (EventRow.article_id, EventRow.id))
 _INCIDENTS = _Order("incidents", IncidentRow.record, IncidentRow.date_start, (IncidentRow.id,))
 
 
@@ -388,13 +418,135 @@ def _walk(
     return rows
 
 
+# A text filter is matched row by row on the first _TEXT_SCAN_ROWS events that the other
+# filters keep, in page order; only if those hold too few matches to fill the page (a
+# rare text) is the rest looked up in the store's text index. A common word would make
+# that index return, and the page sort, a large part of the store.
+_TEXT_SCAN_ROWS = 2000
+
+_PAGE_KEY = (EventRow.date_start, EventRow.article_id, EventRow.id)
+
+
+def _dated(where: EventFilter, after: Cursor | None) -> list[ColumnElement[bool]]:
+    """Bounds of the dated events a page may hold: within the filter's dates, after
+    ``after``."""
+    found: list[ColumnElement[bool]] = []
+    since = where.since
+    if after is not None and after.date is not None:
+        since = after.date if since is None else max(since, after.date)
+        found.append(tuple_(*_PAGE_KEY) > tuple_(after.date, *after.keys))
+    found.append(
+        EventRow.date_start.is_not(None) if since is None else EventRow.date_start >= since
+    )
+    if where.until is not None:
+        found.append(EventRow.date_start <= where.until)
+    return found
+
+
+def _undated(after: Cursor | None) -> list[ColumnElement[bool]]:
+    """Bounds of the undated events a page may hold: after ``after``."""
+    found: list[ColumnElement[bool]] = [EventRow.date_start.is_(None)]
+    if after is not None:
+        found.append(tuple_(EventRow.article_id, EventRow.id) > tuple_(*after.keys))
+    return found
+
+
+def _in_page_order(
+    conditions: Sequence[ColumnElement[bool]], size: int
+) -> Select[date | None, str, str, str]:
+    """The first ``size`` events matching ``conditions`` in page order, with their stored
+    JSON: their ids are chosen first, then only their records are read."""
+    ids = select(EventRow.id).where(*conditions).order_by(*_PAGE_KEY).limit(size)
+    return (
+        select(*_PAGE_KEY, cast(EventRow.record, Text))
+        .where(EventRow.id.in_(ids.correlate(None)))
+        .order_by(*_PAGE_KEY)
+    )
+
+
+def _event_rows(
+    connection: Connection, where: EventFilter, bounds: list[ColumnElement[bool]], want: int
+) -> list[Any]:
+    """(date, article id, id, record JSON) of up to ``want`` events within ``bounds``
+    matching ``where``, in page order.
+
+    Without a text filter, one ordered walk of ``ix_events_page``: each entry is checked
+    against the filters until ``want`` match. With one, the text is matched row by row on
+    the first ``_TEXT_SCAN_ROWS`` rows within ``bounds``, and looked up in the text index
+    for the rest (a common word fills the page long before; a rare one is found fast).
+    """
+    if not (where.text and where.text.strip()):
+        return list(
+            connection.execute(_in_page_order([*bounds, *where.conditions(walk=True)], want))
+        )
+    others = replace(where, text=None).conditions(walk=True)
+    candidates = select(*_PAGE_KEY).where(*bounds, *others).order_by(*_PAGE_KEY)
+    edge_query = candidates.offset(_TEXT_SCAN_ROWS - 1).limit(1)
+    if connection.dialect.name == "postgresql":
+        # PostgreSQL joins the candidates in order and stops when the page is full
+        scan_query = _with_text(candidates.limit(_TEXT_SCAN_ROWS).subquery(), where, want)
+        rows = list(connection.execute(scan_query))
+        edge = None if len(rows) == want else connection.execute(edge_query).first()
+    else:
+        # SQLite would read every candidate's row: the text is matched on a walk up to
+        # the last candidate, which stops when the page is full
+        edge = connection.execute(edge_query).first()
+        scanned = [*bounds, tuple_(*_PAGE_KEY) <= tuple_(*edge)] if edge is not None else bounds
+        scan_query = _in_page_order([*scanned, *where.conditions(scan_text=True, walk=True)], want)
+        rows = list(connection.execute(scan_query))
+    if len(rows) < want and edge is not None:
+        rest = [*bounds, tuple_(*_PAGE_KEY) > tuple_(*edge), *where.conditions()]
+        rows += connection.execute(_in_page_order(rest, want - len(rows)))
+    return rows
+
+
+def _with_text(
+    candidates: Any, where: EventFilter, size: int
+) -> Select[date | None, str, str, str]:
+    """The first ``size`` of ``candidates`` (keys in page order) whose evidence holds
+    the filter's text, with their stored JSON."""
+    keys = (candidates.c.date_start, candidates.c.article_id, candidates.c.id)
+    return (
+        select(*keys, cast(EventRow.record, Text))
+        .join_from(candidates, EventRow, EventRow.id == candidates.c.id)
+        .where(_text_matched(where.text or ""))
+        .order_by(*keys)
+        .limit(size)
+    )
+
+
 class EventQueries(_Reader):
     """Filtered, paged reads of one Store's events."""
 
     def page(self, where: EventFilter, limit: int, after: Cursor | None = None) -> Page:
         """Up to ``limit`` events matching ``where``, after ``after`` in the store's order:
-        start date (undated last), article id, event id."""
-        return self._page(_EVENTS, EventRow, where, limit, after)
+        start date (undated last), article id, event id.
+
+        Dated events, then (when no date bound excludes them) undated ones, are read in
+        that order from ``ix_events_page``, whose entries carry every filtered column: a
+        page is one ordered walk that stops when it is full, and only the page's events
+        are read from the table (see ``_event_rows``).
+        """
+        if limit < 1:
+            raise ValueError(f"limit must be 1 or more, got {limit}")
+        want = limit + 1
+
+        def run(connection: Connection) -> Page:
+            if connection.dialect.name == "postgresql":
+                # parallel workers cost more to start than a page walk takes
+                connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
+            rows: list[Any] = []
+            if after is None or after.date is not None:
+                rows = _event_rows(connection, where, _dated(where, after), want)
+            if len(rows) < want and where.since is None and where.until is None:
+                undated_after = after if after is not None and after.date is None else None
+                rows += _event_rows(connection, where, _undated(undated_after), want - len(rows))
+            shown = rows[:limit]
+            last = shown[-1] if len(rows) > limit else None
+            cursor = None if last is None else Cursor(last[0], (str(last[1]), str(last[2])))
+            return Page([str(row[3]) for row in shown], cursor)
+
+        return self._read("read events", run)
 
     def event(self, event_id: str) -> dict[str, Any] | None:
         """The record of one event, or None."""

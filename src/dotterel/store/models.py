@@ -75,6 +75,18 @@ class ArticleRow(Base):
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+# The columns list filters read besides the type and the start date.
+_PAGE_FILTERED = (
+    "mode",
+    "modality",
+    "source_country",
+    "target_country",
+    "place_country",
+    "lat",
+    "lon",
+)
+
+
 class EventRow(Base):
     """One coded event: filterable columns plus the full record in ``record``."""
 
@@ -88,11 +100,15 @@ class EventRow(Base):
         # Fusion looks for same-type events in the same country within a few days.
         Index("ix_events_type_place_country_date_start", "type", "place_country", "date_start"),
         Index("ix_events_lat_lon", "lat", "lon"),  # bounding boxes
+        # API pages: the page order, then every filtered column (see dotterel.store._query);
+        # and the same behind the type, for pages of one type.
+        Index("ix_events_page", "date_start", "article_id", "id", "type", *_PAGE_FILTERED),
+        Index("ix_events_type_page", "type", "date_start", "article_id", "id", *_PAGE_FILTERED),
     )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
     article_id: Mapped[str] = mapped_column(String, ForeignKey("articles.id"), index=True)
-    type: Mapped[str] = mapped_column(String, index=True)
+    type: Mapped[str] = mapped_column(String)  # leads ix_events_type_page
     mode: Mapped[str | None] = mapped_column(String)
     modality: Mapped[str] = mapped_column(String)
     source_country: Mapped[str | None] = mapped_column(String)
