@@ -460,6 +460,7 @@ _DIRECTIONS = frozenset(
 # A named facility: "the Olenya air base", "Al Udeid air base", "Kabul airport".
 _FACILITIES = (("air", "base"), ("naval", "base"), ("military", "base"), ("airbase",),
                ("airport",), ("airfield",), ("air", "field"))  # fmt: skip
+_FACILITY_FIRST = frozenset(words[0] for words in _FACILITIES)
 _COMPOUND_PARTS = frozenset(["run", "led", "held", "backed", "controlled", "operated", "based"])
 
 
@@ -598,6 +599,8 @@ def _name_start(tokens: Tokens, end: int, floor: int) -> int:
 
 def _facility_word(tokens: Tokens, i: int, stop: int) -> int:
     """How many tokens of a facility word start at ``i`` ("air base": 2), else 0."""
+    if tokens.lower[i] not in _FACILITY_FIRST:
+        return 0
     for words in _FACILITIES:
         if i + len(words) <= stop and tuple(tokens.lower[i : i + len(words)]) == words:
             return len(words)
