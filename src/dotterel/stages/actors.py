@@ -685,6 +685,7 @@ def _role_prefix(tokens: Tokens, start: int, floor: int) -> int:
 
 _ALIAS_CUES = (("known", "as"), ("known", "locally", "as"), ("locally", "known", "as"),
                ("also", "known", "as"), ("also", "called"))  # fmt: skip
+_ALIAS_FIRST = frozenset(cue[0] for cue in _ALIAS_CUES)
 
 
 def _aliases(
@@ -697,6 +698,8 @@ def _aliases(
     names: dict[tuple[str, ...], ActorMention] = {}
     for sentence in sentences:
         for i in range(sentence.start + 1, sentence.end):
+            if tokens.lower[i] not in _ALIAS_FIRST:
+                continue  # no cue starts here
             cue = next((c for c in _ALIAS_CUES if tuple(tokens.lower[i : i + len(c)]) == c), None)
             if cue is None:
                 continue
@@ -712,8 +715,11 @@ def _aliases(
         if initials is not None and m.kind in {"organisation", "group", "unknown"}:
             names.setdefault((initials,), m)
     found: list[ActorMention] = []
+    firsts = {words[0] for words in names}
     for sentence in sentences:
         for i in range(sentence.start, sentence.end):
+            if tokens.texts[i] not in firsts:
+                continue  # no alias starts here
             for words, owner in names.items():
                 end = i + len(words)
                 if tuple(tokens.texts[i:end]) != words or any(k in taken for k in range(i, end)):
@@ -761,7 +767,9 @@ def _mediator(tokens: Tokens, mention: ActorMention) -> bool:
 
 def _initials(tokens: Tokens, mention: ActorMention) -> str | None:
     """The acronym of a name of three or more capitalised words ("BNP"), if any."""
-    words = [t for t in tokens.span(mention.start, mention.end) if t.is_alpha]
+    if mention.end - mention.start < 3:
+        return None  # fewer than three words
+    words = [t for t in tokens[mention.start : mention.end] if t.is_alpha]
     if len(words) < 3 or not all(t.is_title for t in words):
         return None
     return "".join(t.text[0] for t in words)
