@@ -378,24 +378,17 @@ class TimeTagger:
 
     def __call__(self, doc: Document) -> Document:
         published = doc.article.published
-        # Keys missing from the whole article are missing from each of its sentences.
-        text = doc.article.text.lower()
-        keys = tuple(key for key in _ALL_KEYS if key in text)
         mentions: list[TimeMention] = []
         for sentence in doc.sentences:
-            mentions.extend(self._sentence(doc, sentence, published, keys))
+            mentions.extend(self._sentence(doc, sentence, published))
         doc.times = mentions
         return doc
 
     def _sentence(
-        self,
-        doc: Document,
-        sentence: Sentence,
-        published: date | None,
-        keys: tuple[str, ...] = _ALL_KEYS,
+        self, doc: Document, sentence: Sentence, published: date | None
     ) -> list[TimeMention]:
         lower = sentence.text.lower()
-        present = {key for key in keys if key in lower}
+        present = {key for key in _ALL_KEYS if key in lower}
         if not present or (present == {"'"} and not _APOSTROPHE_YEAR.search(lower)):
             return []
         taken: list[tuple[int, int]] = []
