@@ -19,7 +19,7 @@ from dotterel.stages._phrases import any_of
 __all__ = ["AcledCoder", "AcledFacts"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class AcledFacts:
     """What the rules look at: the event's type, trigger and mode, its actors, and the
     evidence sentence as lower-case words joined by single spaces, whole (``sentence``)

@@ -359,7 +359,7 @@ def _period_value(when: When) -> str:
     return str(start.year)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class _Context:
     """What a match is resolved against: the publication date and the clause's tense."""
 
@@ -367,7 +367,7 @@ class _Context:
     future: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class _Anchor:
     published: date
     future: bool

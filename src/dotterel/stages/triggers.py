@@ -20,7 +20,7 @@ __all__ = ["Trigger", "TriggerFinder"]
 _KIND_RANK = {"pair": 0, "phrase": 1, "verb": 2, "noun": 3}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Trigger:
     """A trigger found in a sentence: token range and the lexicon entry it matched."""
 
