@@ -79,7 +79,7 @@ class TriggerFinder:
 
     def _pairs(self, tokens: Tokens, sentence: Sentence) -> list[Trigger]:
         words = tokens.lower[sentence.start : sentence.end]
-        punct = [t.is_punct for t in tokens[sentence.start : sentence.end]]
+        punct: list[bool] = []  # made for the first verb found: most sentences have none
         found = []
         for i, word in enumerate(words):
             if i > 0 and words[i - 1] == "-":
@@ -87,6 +87,8 @@ class TriggerFinder:
             for verb, rule_index in self.pair_verbs.get(word, ()):
                 if tuple(words[i : i + len(verb)]) != verb:
                     continue
+                if not punct:
+                    punct = [t.is_punct for t in tokens[sentence.start : sentence.end]]
                 rule = self.pairs[rule_index]
                 end = self._object_end(words, punct, i + len(verb), rule_index, rule.gap)
                 if end is not None:
