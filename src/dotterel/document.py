@@ -55,7 +55,7 @@ class Tokens(list[Token]):
         self.doc = doc
         self._text = doc.text if text is None else text
         self.texts: list[str] = [t.text for t in self]
-        self.lower: list[str] = [t.lower() for t in self.texts]
+        self.lower: list[str] = list(map(str.lower, self.texts))
         self._phrases: dict[PhraseMatcher, tuple[list[int], list[tuple[int, int, int]]]] = {}
 
     @property
