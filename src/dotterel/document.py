@@ -8,9 +8,11 @@ Mentions carry token indices (for the stages) and character offsets (for users).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from dotterel.records import Article, Attribution, Event, Place, Quantity, When
@@ -18,6 +20,7 @@ from dotterel.records import Article, Attribution, Event, Place, Quantity, When
 __all__ = [
     "ActorMention",
     "AttributionMention",
+    "CharSpan",
     "Document",
     "PlaceMention",
     "QuantityMention",
@@ -25,6 +28,14 @@ __all__ = [
     "TimeMention",
     "Tokens",
 ]
+
+
+class CharSpan(NamedTuple):
+    """Where a token range lies in the article text, and its text."""
+
+    start_char: int
+    end_char: int
+    text: str
 
 
 class Tokens(list[Token]):
@@ -44,7 +55,8 @@ class Tokens(list[Token]):
         self.doc = doc
         self._text = doc.text if text is None else text
         self.texts: list[str] = [t.text for t in self]
-        self.lower: list[str] = [t.lower() for t in self.texts]
+        self.lower: list[str] = list(map(str.lower, self.texts))
+        self._phrases: dict[PhraseMatcher, tuple[list[int], list[tuple[int, int, int]]]] = {}
 
     @property
     def vocab(self) -> Any:
@@ -52,6 +64,29 @@ class Tokens(list[Token]):
 
     def span(self, start: int, end: int) -> Span:
         return self.doc[start:end]
+
+    def phrase_matches(
+        self, matcher: PhraseMatcher, start: int, end: int
+    ) -> list[tuple[int, int, int]]:
+        """``matcher(doc[start:end])``, in the same order, from one run of the matcher over
+        the whole Doc (kept for the next sentence) instead of one run per sentence."""
+        found = self._phrases.get(matcher)
+        if found is None:
+            matches = matcher(self.doc)
+            found = self._phrases[matcher] = ([m[1] for m in matches], matches)
+        starts, matches = found
+        first, last = bisect_left(starts, start), bisect_left(starts, end)
+        return [m for m in matches[first:last] if m[2] <= end]
+
+    def chars(self, start: int, end: int) -> CharSpan:
+        """``start_char``, ``end_char`` and ``text`` of ``doc[start:end]``, without making
+        the Span (which costs more than the three look-ups)."""
+        if not 0 <= start < end <= len(self):
+            span = self.doc[start:end]
+            return CharSpan(span.start_char, span.end_char, span.text)
+        first = self[start].idx
+        stop = self[end - 1].idx + len(self.texts[end - 1])
+        return CharSpan(first, stop, self._text[first:stop])
 
     def text(self, start: int, end: int) -> str:
         """The article text of tokens ``start:end`` (``doc[start:end].text``, without
@@ -67,7 +102,13 @@ class Tokens(list[Token]):
         return self.doc.char_span(start, end, alignment_mode=alignment_mode)
 
 
-@dataclass(frozen=True, slots=True)
+# The annotation records below are made by the tens of thousands per thousand articles.
+# A frozen dataclass sets each field through object.__setattr__, which made building them
+# a twentieth of the pipeline's time; they are plain slotted dataclasses instead, hashed
+# and compared by value as before, and no stage ever assigns to one (dataclasses.replace
+# makes a new record). The same holds for Trigger, Candidate, AcledFacts and the times
+# stage's contexts.
+@dataclass(slots=True, unsafe_hash=True)
 class Sentence:
     index: int
     start: int  # first token
@@ -77,7 +118,7 @@ class Sentence:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ActorMention:
     start: int
     end: int
@@ -93,7 +134,7 @@ class ActorMention:
     prep: str | None = None  # the preposition governing the mention's noun phrase, if any
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class PlaceMention:
     start: int
     end: int
@@ -105,7 +146,7 @@ class PlaceMention:
     prep: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class TimeMention:
     start: int
     end: int
@@ -118,7 +159,7 @@ class TimeMention:
     relative: int | None = None  # day offset from the previous event ("hours later" = 0)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class QuantityMention:
     start: int
     end: int
@@ -126,7 +167,7 @@ class QuantityMention:
     sentence: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class AttributionMention:
     attribution: Attribution
     sentence: int

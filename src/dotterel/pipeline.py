@@ -8,6 +8,7 @@ state and pickles, so batch workers can each build or receive one.
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -70,6 +71,12 @@ class Pipeline:
             ("quantities", QuantityTagger(self.knowledge.cues, self.knowledge.units)),
             ("events", EventCoder(self.knowledge, nlp)),
         ]
+        # The knowledge, the gazetteer index and spaCy are ~800,000 long-lived objects.
+        # Left to the cyclic garbage collector, its first full collection walks them all
+        # (a 0.2 s pause a few hundred articles in); frozen, it never looks at them again.
+        # Dropping a pipeline still frees it: reference counting does not need the
+        # collector. See gc.freeze in the Python docs (also saves copy-on-write in forks).
+        gc.freeze()
 
     def process(self, article: Article) -> Result:
         """Run every stage on one article; a failure is returned, never raised."""

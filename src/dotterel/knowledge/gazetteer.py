@@ -79,6 +79,10 @@ class Gazetteer:
         self.extra: dict[str, list[GazetteerEntry]] = {}
         self.bare: dict[str, list[GazetteerEntry]] = {}  # regions by their bare names
         self.max_words = 5
+        # Each name's candidates, made on first ask: a name recurs within and across
+        # articles, and making its entries from the raw rows is most of the cost. Only
+        # names the index holds are kept, so it grows no larger than the index.
+        self._found: dict[str, tuple[GazetteerEntry, ...]] = {}
 
     def __contains__(self, name: str) -> bool:
         return name in self.names or name in self.extra or name in self.bare
@@ -86,6 +90,14 @@ class Gazetteer:
     def candidates(self, name: str) -> list[GazetteerEntry]:
         """Every place a name may be. A region's bare name ("Kursk") gives way to a sizeable
         town of that name in the same country; "Kursk region" is always the region."""
+        found = self._found.get(name)
+        if found is None:
+            found = tuple(self._candidates(name))
+            if found:
+                self._found[name] = found
+        return list(found)
+
+    def _candidates(self, name: str) -> list[GazetteerEntry]:
         found = list(self.extra.get(name, []))
         towns = [_entry(self.places[i]) for i in self.names.get(name, [])]
         found.extend(towns)
@@ -126,6 +138,7 @@ class Gazetteer:
     def add_countries(
         self, countries: dict[str, Country], points: dict[str, tuple[float, float]]
     ) -> None:
+        self._found.clear()
         for country in countries.values():
             lat, lon = points.get(country.iso3, (None, None))
             entry = GazetteerEntry(None, country.name, lat, lon, country.iso3, None, 0, 6)
@@ -134,6 +147,7 @@ class Gazetteer:
 
     def add_regions(self, regions: list[Region]) -> None:
         """ "Kursk region", "Donetsk Oblast", "North Kivu province"; bare "Tigray" too."""
+        self._found.clear()
         for region in regions:
             entry = GazetteerEntry(
                 None,
@@ -152,6 +166,7 @@ class Gazetteer:
 
     def add_districts(self, districts: list[Region]) -> None:
         """Second-level divisions, by their full names only: UCDP where_prec 3."""
+        self._found.clear()
         for district in districts:
             entry = GazetteerEntry(
                 None,
@@ -167,6 +182,7 @@ class Gazetteer:
 
     def add_areas(self, areas: list[Area]) -> None:
         """Seas, rivers, continents and world regions: UCDP where_prec 7."""
+        self._found.clear()
         for area in areas:
             entry = GazetteerEntry(None, area.name, area.lat, area.lon, None, None, 0, 7)
             for name in {area.name, *area.aliases}:

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from dotterel.knowledge import AcledRule
 from dotterel.records import Actor
+from dotterel.stages._phrases import any_of
 
 __all__ = ["AcledCoder", "AcledFacts"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class AcledFacts:
     """What the rules look at: the event's type, trigger and mode, its actors, and the
     evidence sentence as lower-case words joined by single spaces, whole (``sentence``)
@@ -42,7 +43,7 @@ def _sector(actor: Actor | None) -> str:
 
 def _has(padded: str, phrases: Sequence[str]) -> bool:
     """Whether one of the (space-padded) phrases is in the space-padded text."""
-    return any(p in padded for p in phrases)
+    return any_of(tuple(phrases)).search(padded) is not None
 
 
 class AcledCoder:
@@ -51,10 +52,13 @@ class AcledCoder:
     def __init__(self, rules: Sequence[AcledRule]) -> None:
         # Phrases padded with spaces once, so matching is a plain substring test.
         self.rules = tuple(_padded(rule) for rule in rules)
+        # The rules each type can fit, in file order (a rule fits only its own types).
+        types = {kind for rule in self.rules for kind in rule.types}
+        self.by_type = {kind: tuple(r for r in self.rules if kind in r.types) for kind in types}
 
     def __call__(self, facts: AcledFacts) -> dict[str, str] | None:
         padded, after = f" {facts.sentence} ", f" {facts.after} "
-        for rule in self.rules:
+        for rule in self.by_type.get(facts.type, ()):
             if _fits(rule, facts, padded) and (not rule.after or _has(after, rule.after)):
                 return {"event_type": rule.event_type, "sub_event_type": rule.sub_event_type}
         return None

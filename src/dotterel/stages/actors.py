@@ -85,6 +85,7 @@ DETERMINERS = frozenset(
 PERSONAL = {"he": "person", "she": "person", "him": "person", "his": "person", "her": "person"}
 IMPERSONAL = {"it": "other", "its": "other"}
 PLURAL = {"they": "any", "them": "any", "their": "any"}
+_PRONOUNS = frozenset([*PERSONAL, *IMPERSONAL, *PLURAL])
 # Words after a demonym that make it a description of a place, not an actor.
 LOCATIVE_NOUNS = frozenset(
     [
@@ -272,9 +273,8 @@ class ActorTagger:
         return spans
 
     def _named(self, tokens: Tokens, sentence: Sentence) -> list[tuple[int, int, ActorEntry]]:
-        span = tokens.span(sentence.start, sentence.end)
         found = []
-        for match_id, start, end in self.names(span):
+        for match_id, start, end in tokens.phrase_matches(self.names, sentence.start, sentence.end):
             if _inside_compound(tokens, start):
                 continue  # "PORT-AU-PRINCE" holds no African Union
             text = tokens.vocab.strings[match_id]
@@ -290,15 +290,10 @@ class ActorTagger:
 
     def _pick(self, text: str) -> ActorEntry:
         """One entry for a name shared by several: people and groups before countries."""
-        order = {
-            "person": 0,
-            "group": 1,
-            "franchise": 1,
-            "organisation": 2,
-            "country": 3,
-            "metonym": 4,
-        }
-        return min(self.entries[text], key=lambda e: order.get(e.kind, 5))
+        entries = self.entries[text]
+        if len(entries) == 1:
+            return entries[0]
+        return min(entries, key=lambda e: _PICK_ORDER.get(e.kind, 5))
 
     def _sentence_mentions(
         self,
@@ -377,7 +372,7 @@ class ActorTagger:
         entry: ActorEntry,
         sector: str | None,
     ) -> ActorMention:
-        span = tokens.span(start, end)
+        span = tokens.chars(start, end)
         return ActorMention(
             start=start,
             end=end,
@@ -411,7 +406,7 @@ class ActorTagger:
                 k += 1
             if k - j >= 2 and tokens.lower[j - 1] in ROLE_WORDS:
                 entry = ActorEntry(
-                    tokens.span(j, k).text, tokens.span(j, k).text, None, "GOV", None, "person"
+                    tokens.chars(j, k).text, tokens.chars(j, k).text, None, "GOV", None, "person"
                 )
                 found.append(self._mention(tokens, sentence, i, k, entry, "GOV"))
                 covered.update(range(i, k))
@@ -434,8 +429,8 @@ class ActorTagger:
             if j == i or tokens.lower[j - 1] not in {"the", "a", "an", "'s", "’s", "by", "of"}:
                 continue  # one word alone, or a name inside a longer known one
             entry = ActorEntry(
-                tokens.span(j, i + 1).text,
-                tokens.span(j, i + 1).text,
+                tokens.chars(j, i + 1).text,
+                tokens.chars(j, i + 1).text,
                 None,
                 sector,
                 None,
@@ -457,7 +452,7 @@ class ActorTagger:
         if j + 1 < sentence.end and tokens.lower[j] == "of" and j + 1 in named_at:
             owner = named_at[j + 1]
             if owner.kind in {"country", "metonym"} and owner.country:
-                span = tokens.span(mention.start, owner.end)
+                span = tokens.chars(mention.start, owner.end)
                 return replace(
                     mention,
                     end=owner.end,
@@ -498,12 +493,12 @@ class ActorTagger:
             end, sector = sector_spans[start]
             if end > sentence.end or any(i in covered for i in range(start, end)):
                 continue
-            word = tokens.span(start, end).text.lower()
+            word = tokens.chars(start, end).text.lower()
             if word in NOT_STANDALONE or (tokens[start].is_title and start > sentence.start):
                 continue
             if self._modifies_noun(tokens, end, sentence.end):
                 continue  # "military assistance", "police reinforcements": not an actor
-            entry = ActorEntry(tokens.span(start, end).text, None, None, sector, None, "generic")
+            entry = ActorEntry(tokens.chars(start, end).text, None, None, sector, None, "generic")
             mention = self._mention(tokens, sentence, start, end, entry, sector)
             found.append(self._of_country(tokens, mention, sentence, named_at))
             covered.update(range(start, found[-1].end))
@@ -597,6 +592,15 @@ def _sector_after(
 
 
 _DIASPORA = frozenset(["ethnic", "diaspora"])
+# Which entry a name shared by several stands for: people and groups before countries.
+_PICK_ORDER = {
+    "person": 0,
+    "group": 1,
+    "franchise": 1,
+    "organisation": 2,
+    "country": 3,
+    "metonym": 4,
+}
 _NAME_PARTICLES = frozenset(
     [
         "da",
@@ -638,7 +642,7 @@ def _union(tokens: Tokens, a: ActorMention, b: ActorMention) -> ActorMention:
     Joe Biden"): one mention over both, coded as the more specific (a person or group)."""
     specific, other = (b, a) if b.kind in {"person", "group", "franchise"} else (a, b)
     start, end = min(a.start, b.start), max(a.end, b.end)
-    span = tokens.span(start, end)
+    span = tokens.chars(start, end)
     return replace(
         specific,
         start=start,
@@ -681,6 +685,7 @@ def _role_prefix(tokens: Tokens, start: int, floor: int) -> int:
 
 _ALIAS_CUES = (("known", "as"), ("known", "locally", "as"), ("locally", "known", "as"),
                ("also", "known", "as"), ("also", "called"))  # fmt: skip
+_ALIAS_FIRST = frozenset(cue[0] for cue in _ALIAS_CUES)
 
 
 def _aliases(
@@ -693,6 +698,8 @@ def _aliases(
     names: dict[tuple[str, ...], ActorMention] = {}
     for sentence in sentences:
         for i in range(sentence.start + 1, sentence.end):
+            if tokens.lower[i] not in _ALIAS_FIRST:
+                continue  # no cue starts here
             cue = next((c for c in _ALIAS_CUES if tuple(tokens.lower[i : i + len(c)]) == c), None)
             if cue is None:
                 continue
@@ -708,8 +715,11 @@ def _aliases(
         if initials is not None and m.kind in {"organisation", "group", "unknown"}:
             names.setdefault((initials,), m)
     found: list[ActorMention] = []
+    firsts = {words[0] for words in names}
     for sentence in sentences:
         for i in range(sentence.start, sentence.end):
+            if tokens.texts[i] not in firsts:
+                continue  # no alias starts here
             for words, owner in names.items():
                 end = i + len(words)
                 if tuple(tokens.texts[i:end]) != words or any(k in taken for k in range(i, end)):
@@ -757,7 +767,9 @@ def _mediator(tokens: Tokens, mention: ActorMention) -> bool:
 
 def _initials(tokens: Tokens, mention: ActorMention) -> str | None:
     """The acronym of a name of three or more capitalised words ("BNP"), if any."""
-    words = [t for t in tokens.span(mention.start, mention.end) if t.is_alpha]
+    if mention.end - mention.start < 3:
+        return None  # fewer than three words
+    words = [t for t in tokens[mention.start : mention.end] if t.is_alpha]
     if len(words) < 3 or not all(t.is_title for t in words):
         return None
     return "".join(t.text[0] for t in words)
@@ -824,6 +836,8 @@ def _resolve_pronouns(
     for sentence in sentences:
         for i in range(sentence.start, sentence.end):
             word = tokens.lower[i]
+            if word not in _PRONOUNS:
+                continue
             wants = PERSONAL.get(word) or IMPERSONAL.get(word) or PLURAL.get(word)
             if wants is None or i in starts:
                 continue

@@ -28,6 +28,7 @@ from dotterel.document import (
 )
 from dotterel.knowledge import Knowledge
 from dotterel.records import Actor, Estimate, Event, Evidence, Place, Span, When
+from dotterel.stages._phrases import padded_any_of
 from dotterel.stages.acled import AcledCoder, AcledFacts
 from dotterel.stages.merge import Candidate, merge_events
 from dotterel.stages.offices import Offices
@@ -125,7 +126,8 @@ class EventCoder:
             self.context.setdefault(words[-1], []).append(words)
         self.offices = Offices(knowledge)
         self.acled = AcledCoder(knowledge.acled)
-        self.modes = [(m, tuple(f" {w} " for w in ws)) for m, ws in knowledge.modes]
+        self.modes = [(m, padded_any_of(tuple(ws))) for m, ws in knowledge.modes]
+        self.any_mode = padded_any_of(tuple(w for _, ws in knowledge.modes for w in ws))
         self.sport = re.compile(
             r"\b(?:" + "|".join(re.escape(w) for w in knowledge.cues.sport) + r")\b"
         )
@@ -222,7 +224,10 @@ class EventCoder:
 
     def _about_sport(self, text: str) -> bool:
         """Three different sport words make an article a sports report."""
-        return len(set(self.sport.findall(text.lower()))) >= _SPORT_WORDS
+        lower = text.lower()
+        if sum(word in lower for word in self.cues.sport) < _SPORT_WORDS:
+            return False  # fewer sport words even as substrings: the word scan can be skipped
+        return len(set(self.sport.findall(lower))) >= _SPORT_WORDS
 
     def _restates(self, tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:
         """ "..., the first time a NATO member has fired on Russian assets": a clause that
@@ -265,7 +270,7 @@ class EventCoder:
                 if self._in_scope(tokens, head, trigger):
                     return head  # "called on all sides to preserve ... and to resolve ..."
                 continue
-            between = tokens.span(head.end, trigger.start)
+            between = tokens[head.end : trigger.start]
             if (
                 trigger.kind == "noun"
                 and not any(t.lower_ in CLAUSE_WORDS for t in between)
@@ -344,12 +349,8 @@ class EventCoder:
         last_date: When | None,
         siblings: list[Trigger],
     ) -> Event:
-        speakers = {
-            i
-            for a in doc.attributions
-            if a.sentence == sentence.index and a.final
-            for i in range(a.speaker[0], a.speaker[1])
-        }
+        attributions = doc.by_sentence("attributions", sentence.index)
+        speakers = {i for a in attributions if a.final for i in range(a.speaker[0], a.speaker[1])}
         actors = doc.by_sentence("actors", sentence.index)
         source, target = roles(tokens, trigger, sentence, actors)
         if source is None or source.kind == "generic" or source.country is None:
@@ -436,14 +437,9 @@ class EventCoder:
         mode = trigger.mode or self._mode(words, trigger)
         evidence = Evidence(sentence.text, sentence.start_char, sentence.end_char)
         attribution = next(
-            (
-                a.attribution
-                for a in doc.attributions
-                if a.sentence == sentence.index and a.start <= trigger.start < a.end
-            ),
-            None,
+            (a.attribution for a in attributions if a.start <= trigger.start < a.end), None
         )
-        trigger_span = tokens.span(trigger.start, trigger.end)
+        trigger_span = tokens.chars(trigger.start, trigger.end)
         event_id = _event_id(doc.article.id, trigger.type, trigger_span.start_char)
         return Event(
             id=event_id,
@@ -659,8 +655,10 @@ class EventCoder:
         space-padded)."""
         if trigger.type not in {"ASSAULT", "MOBILIZE", "AID", "PROTEST", "COERCE"}:
             return None
+        if not self.any_mode.search(words):
+            return None  # one scan for the many sentences that name no mode at all
         for mode, padded in self.modes:
-            if any(w in words for w in padded):
+            if padded.search(words):
                 return mode
         return None
 
@@ -1013,7 +1011,7 @@ def _is_anaphoric(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:
         noun = trigger.end - 1
     else:
         return False
-    window = tokens.span(max(sentence.start, noun - 3), noun)
+    window = tokens[max(sentence.start, noun - 3) : noun]
     return any(t.lower_ in _DEFINITE for t in window)
 
 

@@ -19,7 +19,7 @@ __all__ = ["Candidate", "merge_events"]
 _ACTS = frozenset({"ASSAULT", "COERCE", "MOBILIZE", "RETREAT", "PROTEST"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Candidate:
     """An event as first coded, with what merging needs to know about its wording."""
 

@@ -164,7 +164,7 @@ class PlaceTagger:
                     j += 1
                 if j == i + 1:
                     continue
-                span = tokens.span(i + 1, j)
+                span = tokens.chars(i + 1, j)
                 chars = (span.start_char, span.end_char)
                 place = Place(span.text, None, None, None, doc.focus_country, None, 1, chars)
                 extra.append(PlaceMention(i + 1, j, *chars, span.text, place, sentence.index, "of"))
@@ -278,7 +278,7 @@ class PlaceTagger:
         if name not in resolved and stated is None and _weak(tokens, end, sentence, entry, context):
             return None
         resolved.setdefault(name, entry)
-        span = tokens.span(start, end)
+        span = tokens.chars(start, end)
         place = Place(
             name=span.text,
             geonames_id=entry.geonames_id,
@@ -439,7 +439,7 @@ class PlaceTagger:
                 continue
             areas = [
                 e
-                for e in self.gazetteer.candidates(tokens.span(j, j + n).text)
+                for e in self.gazetteer.candidates(tokens.chars(j, j + n).text)
                 if e.precision in (4, 6) and e.country
             ]
             if areas:
@@ -460,6 +460,7 @@ _DIRECTIONS = frozenset(
 # A named facility: "the Olenya air base", "Al Udeid air base", "Kabul airport".
 _FACILITIES = (("air", "base"), ("naval", "base"), ("military", "base"), ("airbase",),
                ("airport",), ("airfield",), ("air", "field"))  # fmt: skip
+_FACILITY_FIRST = frozenset(words[0] for words in _FACILITIES)
 _COMPOUND_PARTS = frozenset(["run", "led", "held", "backed", "controlled", "operated", "based"])
 
 
@@ -598,6 +599,8 @@ def _name_start(tokens: Tokens, end: int, floor: int) -> int:
 
 def _facility_word(tokens: Tokens, i: int, stop: int) -> int:
     """How many tokens of a facility word start at ``i`` ("air base": 2), else 0."""
+    if tokens.lower[i] not in _FACILITY_FIRST:
+        return 0
     for words in _FACILITIES:
         if i + len(words) <= stop and tuple(tokens.lower[i : i + len(words)]) == words:
             return len(words)

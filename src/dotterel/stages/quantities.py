@@ -121,9 +121,14 @@ class QuantityTagger:
         scope_end: int,
         final: bool = False,
     ) -> AttributionMention:
-        span = tokens.span(start, end)
+        span = tokens.chars(start, end)
         country = next(
-            (m.country for m in doc.actors if start <= m.start < end and m.country), None
+            (
+                m.country
+                for m in doc.by_sentence("actors", sentence.index)
+                if start <= m.start < end and m.country
+            ),
+            None,
         )
         return AttributionMention(
             attribution=Attribution(span.text, (span.start_char, span.end_char), country),
@@ -167,7 +172,7 @@ class QuantityTagger:
             if unit is None:
                 i = after
                 continue
-            span = tokens.span(start, unit_end)
+            span = tokens.chars(start, unit_end)
             claimant = _claimant(attributions, start)
             quantity = Quantity(
                 value=value,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dotterel.document import ActorMention, Sentence, Tokens
 from dotterel.knowledge import Cues
+from dotterel.stages._phrases import padded_any_of
 from dotterel.stages.triggers import Trigger
 
 __all__ = ["clause_start", "clause_stop", "modality", "noun_owner", "roles"]
@@ -244,7 +245,7 @@ def noun_owner(tokens: Tokens, trigger: Trigger, actors: list[ActorMention]) -> 
             continue
         if trigger.start - m.end > 4:
             return None
-        between = tokens.span(m.end, trigger.start)
+        between = tokens[m.end : trigger.start]
         if all(
             (t.is_alpha or t.text in {"'s", "’s", "-"})
             and t.lower_ not in _NOT_IN_NOUN_PHRASE
@@ -382,7 +383,7 @@ def _window(tokens: Tokens, start: int, end: int) -> str:
 
 
 def _has(window: str, cues: tuple[str, ...]) -> bool:
-    return any(f" {cue} " in window for cue in cues)
+    return padded_any_of(cues).search(window) is not None
 
 
 _DENIAL = frozenset({"denied", "deny", "denies", "denying"})

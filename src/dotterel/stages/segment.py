@@ -4,19 +4,39 @@ from __future__ import annotations
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import Sentencizer
 from spacy.tokens import Token
 
 from dotterel.document import Document, Sentence, Tokens
 
 __all__ = ["Segmenter", "make_nlp"]
 
+# The characters that end a sentence for spaCy's rule-based Sentencizer.
+_SENTENCE_END = frozenset(Sentencizer.default_punct_chars)
+
 
 def make_nlp(tokenizer_cache: int) -> Language:
-    """A blank English pipeline with a sentencizer and a large tokenizer cache."""
+    """A blank English pipeline (the tokenizer) with a large tokenizer cache; the
+    Segmenter splits sentences itself."""
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
     nlp.tokenizer.max_cache_size = tokenizer_cache  # type: ignore[union-attr]
     return nlp
+
+
+def _sentence_starts(tokens: Tokens) -> list[int]:
+    """Where spaCy's Sentencizer (default punctuation) starts sentences: the first token,
+    then each token that is not punctuation after a sentence-ending character. The same
+    rule as the pipe, run on the token texts already held instead of a pipe that makes
+    every Token and looks up its text again."""
+    starts = [0]
+    seen_end = False
+    for i, text in enumerate(tokens.texts):
+        if text in _SENTENCE_END:
+            seen_end = True
+        elif seen_end and not tokens[i].is_punct:
+            starts.append(i)
+            seen_end = False
+    return starts
 
 
 def _paragraphs(span: list[Token]) -> list[list[Token]]:
@@ -40,11 +60,13 @@ class Segmenter:
         self.nlp = nlp
 
     def __call__(self, doc: Document) -> Document:
-        tokens = Tokens(self.nlp(doc.article.text), doc.article.text)
+        tokens = Tokens(self.nlp.make_doc(doc.article.text), doc.article.text)
         doc.tokens = tokens
         sentences: list[Sentence] = []
-        for span in tokens.doc.sents:
-            for words in _paragraphs(tokens[span.start : span.end]):
+        starts = _sentence_starts(tokens) if tokens else []
+        ends = [*starts[1:], len(tokens)] if starts else []
+        for start, end in zip(starts, ends, strict=True):
+            for words in _paragraphs(tokens[start:end]):
                 first, last = words[0], words[-1]
                 end_char = last.idx + len(last.text)
                 text = doc.article.text[first.idx : end_char]

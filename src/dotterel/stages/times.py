@@ -287,10 +287,23 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "hours_later": ("later", "before"),
     "day_later": ("day", "later", "earlier"),
 }
-_ANY = re.compile(
-    "|".join(sorted({re.escape(k) for keys in _KEYS.values() for k in keys if k != "'"}))
-    + r"|'\d\d"
-)
+# A lone apostrophe lets the patterns run only before two digits ("since '98").
+_APOSTROPHE_YEAR = re.compile(r"'\d\d")
+# Words a pattern needs besides one of its keys: "last March" needs the "last", "last
+# week on Monday" the day, an ISO date its hyphen. Keep these (and the keys) in step with
+# the patterns: a pattern never runs on a sentence without them.
+_ALSO: dict[str, tuple[str, ...]] = {
+    "named_month": ("last", "this", "next", "past", "coming", "current"),
+    "last_week_day": _DAY_KEYS,
+    "iso_date": ("-",),
+}
+_ALL_KEYS = tuple(sorted({k for keys in (*_KEYS.values(), *_ALSO.values()) for k in keys}))
+_KEY_SETS = {kind: frozenset(keys) for kind, keys in _KEYS.items()}
+_ALSO_SETS = {kind: frozenset(keys) for kind, keys in _ALSO.items()}
+# The month patterns match only a capitalised month name ("May", not "may"): without one
+# in the sentence, their lower-case keys ("may", "mar") are dropped.
+_MONTH_NAME = re.compile(_MONTH)
+_MONTH_KEY_SET = frozenset(_MONTH_KEYS)
 
 # Words before a date in its clause that put it in the future ("will meet on Friday").
 _FUTURE = re.compile(
@@ -346,7 +359,7 @@ def _period_value(when: When) -> str:
     return str(start.year)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class _Context:
     """What a match is resolved against: the publication date and the clause's tense."""
 
@@ -354,7 +367,7 @@ class _Context:
     future: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class _Anchor:
     published: date
     future: bool
@@ -375,12 +388,19 @@ class TimeTagger:
         self, doc: Document, sentence: Sentence, published: date | None
     ) -> list[TimeMention]:
         lower = sentence.text.lower()
-        if not _ANY.search(lower):
+        present = {key for key in _ALL_KEYS if key in lower}
+        if not present or (present == {"'"} and not _APOSTROPHE_YEAR.search(lower)):
             return []
         taken: list[tuple[int, int]] = []
         found: list[TimeMention] = []
+        if not present.isdisjoint(_MONTH_KEY_SET) and not _MONTH_NAME.search(sentence.text):
+            present -= _MONTH_KEY_SET
+        if "'" in present and not _APOSTROPHE_YEAR.search(lower):
+            present.discard("'")  # "Ukraine's": no short year to look for
         for kind, pattern in _PATTERNS:
-            if not any(key in lower for key in _KEYS[kind]):
+            if present.isdisjoint(_KEY_SETS[kind]):
+                continue
+            if kind in _ALSO_SETS and present.isdisjoint(_ALSO_SETS[kind]):
                 continue
             for match in pattern.finditer(sentence.text):
                 a, b = match.span()

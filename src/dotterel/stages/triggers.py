@@ -20,7 +20,7 @@ __all__ = ["Trigger", "TriggerFinder"]
 _KIND_RANK = {"pair": 0, "phrase": 1, "verb": 2, "noun": 3}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Trigger:
     """A trigger found in a sentence: token range and the lexicon entry it matched."""
 
@@ -63,11 +63,12 @@ class TriggerFinder:
             self.pair_objects.append(objects)
 
     def __call__(self, tokens: Tokens, sentence: Sentence) -> list[Trigger]:
-        span = tokens.span(sentence.start, sentence.end)
-        # PhraseMatcher on a Span reports Doc token offsets.
-        excluded = {i for _, s, e in self.exclusions(span) for i in range(s, e)}
+        start, end = sentence.start, sentence.end
+        excluded = {
+            i for _, s, e in tokens.phrase_matches(self.exclusions, start, end) for i in range(s, e)
+        }
         found: list[Trigger] = []
-        for match_id, s, e in self.matcher(span):
+        for match_id, s, e in tokens.phrase_matches(self.matcher, start, end):
             form = tokens.vocab.strings[match_id]
             entries = _by_word_class(self.entries[form], tokens, s, sentence.start)
             for entry in entries:
@@ -78,7 +79,7 @@ class TriggerFinder:
 
     def _pairs(self, tokens: Tokens, sentence: Sentence) -> list[Trigger]:
         words = tokens.lower[sentence.start : sentence.end]
-        punct = [t.is_punct for t in tokens[sentence.start : sentence.end]]
+        punct: list[bool] = []  # made for the first verb found: most sentences have none
         found = []
         for i, word in enumerate(words):
             if i > 0 and words[i - 1] == "-":
@@ -86,6 +87,8 @@ class TriggerFinder:
             for verb, rule_index in self.pair_verbs.get(word, ()):
                 if tuple(words[i : i + len(verb)]) != verb:
                     continue
+                if not punct:
+                    punct = [t.is_punct for t in tokens[sentence.start : sentence.end]]
                 rule = self.pairs[rule_index]
                 end = self._object_end(words, punct, i + len(verb), rule_index, rule.gap)
                 if end is not None:
