@@ -1000,21 +1000,26 @@ SPREAD_FILTERS: list[dict[str, Any]] = [
 ]
 
 
+def walk_events(server: Live, limit: int, params: dict[str, Any]) -> list[str]:
+    """Every event id of a filter, page by page through the cursors."""
+    walked: list[str] = []
+    cursor = None
+    while True:
+        page = server.get(
+            "/events", limit=limit, **params, **({"cursor": cursor} if cursor else {})
+        ).json()
+        walked += [e["id"] for e in page["events"]]
+        if (cursor := page["next"]) is None:
+            return walked
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_pages_over_years_match_store_events(tmp_path: Path, backend: str) -> None:
     with backend_url(backend, tmp_path) as url, Store(url) as store:
         store.add_many(spread_events(300), fuse=False)
         with live(store, Settings(db=url)) as server:
             for params in SPREAD_FILTERS:
-                walked: list[str] = []
-                cursor = None
-                while True:
-                    page = server.get(
-                        "/events", limit=13, **params, **({"cursor": cursor} if cursor else {})
-                    ).json()
-                    walked += [e["id"] for e in page["events"]]
-                    if (cursor := page["next"]) is None:
-                        break
+                walked = walk_events(server, 13, params)
                 bbox = params.get("bbox")
                 expected = store.events(
                     type=params.get("type"),
@@ -1110,15 +1115,7 @@ def test_text_pages_past_the_rows_matched_one_by_one(tmp_path: Path, backend: st
         store.add_many(items, fuse=False)
         with live(store, Settings(db=url)) as server:
             for params in WORDED_FILTERS:
-                walked: list[str] = []
-                cursor = None
-                while True:
-                    page = server.get(
-                        "/events", limit=40, **params, **({"cursor": cursor} if cursor else {})
-                    ).json()
-                    walked += [e["id"] for e in page["events"]]
-                    if (cursor := page["next"]) is None:
-                        break
+                walked = walk_events(server, 40, params)
                 expected = _expected(items, params)
                 assert walked == expected, params
                 assert len(expected) > 0, params
@@ -1146,15 +1143,7 @@ def test_rare_and_empty_filters_page_past_the_walk(
                 {"country": "ISL", "type": "REJECT"},
                 {"bbox": "-40,45,-30,56"},
             ]:
-                walked: list[str] = []
-                cursor = None
-                while True:
-                    page = server.get(
-                        "/events", limit=4, **params, **({"cursor": cursor} if cursor else {})
-                    ).json()
-                    walked += [e["id"] for e in page["events"]]
-                    if (cursor := page["next"]) is None:
-                        break
+                walked = walk_events(server, 4, params)
                 box = params.get("bbox")
                 where = EventFilter(
                     country=params.get("country"),

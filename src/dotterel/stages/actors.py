@@ -724,19 +724,7 @@ def _aliases(
                 end = i + len(words)
                 if tuple(tokens.texts[i:end]) != words or any(k in taken for k in range(i, end)):
                     continue
-                span = tokens.span(i, end)
-                found.append(
-                    replace(
-                        owner,
-                        start=i,
-                        end=end,
-                        start_char=span.start_char,
-                        end_char=span.end_char,
-                        text=span.text,
-                        sentence=sentence.index,
-                        prep=governing_preposition(tokens, i, sentence.start),
-                    )
-                )
+                found.append(_named_again(owner, tokens, i, end, sentence))
                 taken.update(range(i, end))
     return found
 
@@ -795,6 +783,23 @@ def _national_titles(tokens: Tokens, mentions: list[ActorMention]) -> list[Actor
     return out
 
 
+def _named_again(
+    actor: ActorMention, tokens: Tokens, start: int, end: int, sentence: Sentence
+) -> ActorMention:
+    """``actor`` mentioned again at tokens ``start:end`` (a surname, an alias, a pronoun)."""
+    span = tokens.chars(start, end)
+    return replace(
+        actor,
+        start=start,
+        end=end,
+        start_char=span.start_char,
+        end_char=span.end_char,
+        text=span.text,
+        sentence=sentence.index,
+        prep=governing_preposition(tokens, start, sentence.start),
+    )
+
+
 def _surnames(
     tokens: Tokens, sentences: list[Sentence], mentions: list[ActorMention]
 ) -> list[ActorMention]:
@@ -811,18 +816,7 @@ def _surnames(
             person = people.get(tokens.texts[i])
             if person is None or i in taken or i < person.end:
                 continue
-            found.append(
-                replace(
-                    person,
-                    start=i,
-                    end=i + 1,
-                    start_char=tokens[i].idx,
-                    end_char=tokens[i].idx + len(tokens[i]),
-                    text=tokens.texts[i],
-                    sentence=sentence.index,
-                    prep=governing_preposition(tokens, i, sentence.start),
-                )
-            )
+            found.append(_named_again(person, tokens, i, i + 1, sentence))
     return found
 
 
@@ -846,19 +840,8 @@ def _resolve_pronouns(
             antecedent = _antecedent(named, i, wants, sentence.index, _reports(tokens, i))
             if antecedent is None:
                 continue
-            resolved.append(
-                replace(
-                    antecedent,
-                    start=i,
-                    end=i + 1,
-                    start_char=tokens[i].idx,
-                    end_char=tokens[i].idx + len(tokens[i]),
-                    text=tokens.texts[i],
-                    kind="pronoun",
-                    sentence=sentence.index,
-                    prep=governing_preposition(tokens, i, sentence.start),
-                )
-            )
+            again = _named_again(antecedent, tokens, i, i + 1, sentence)
+            resolved.append(replace(again, kind="pronoun"))
     resolved.sort(key=lambda m: m.start)
     return resolved
 

@@ -399,18 +399,13 @@ class EventCoder:
             and target_actor.sector == "MIL"
         ):
             target_actor = None  # "officials warned that the army would ...": its own force
-        if trigger.type == "COERCE" and trigger.mode in _SELF_IMPOSED and trigger.mode:
-            if source_actor is None or source_actor.country is None:
+        if trigger.type == "COERCE" and trigger.mode in _SELF_IMPOSED:
+            named = trigger.mode is not None  # a curfew, an emergency, a shutdown
+            if named and (source_actor is None or source_actor.country is None):
                 # "mobile internet has been cut across the country": by its government
                 source_actor = self._state(where or doc.focus_country) or source_actor
-            target_actor = source_actor  # a curfew or emergency: imposed on one's own country
-        elif (
-            trigger.type == "COERCE"
-            and trigger.mode in _SELF_IMPOSED
-            and target_actor is None
-            and source_actor is not None
-        ):
-            target_actor = source_actor
+            if named or (target_actor is None and source_actor is not None):
+                target_actor = source_actor  # imposed on one's own country
         if (
             trigger.type == "COERCE"
             and trigger.mode == "arrest"
@@ -495,8 +490,6 @@ class EventCoder:
         for previous, current in pairwise(places):
             joined = tokens.lower[previous.end : current.start]
             if "and" not in joined or len(joined) > 6 or current.place.name == event.place.name:
-                continue
-            if any(p.start < previous.end and p.end > current.start for p in places):
                 continue
             if _a_place_of_its_own(current) and current.place.name != previous.place.name:
                 extra.append(
