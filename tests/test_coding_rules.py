@@ -616,3 +616,40 @@ def test_an_attack_on_two_towns_is_one_event_per_town(pipeline: Pipeline) -> Non
     # the toll is told once for both towns: it is kept on one event, never counted twice
     tolls = [e.fatalities.best for e in events if e.fatalities is not None]
     assert tolls == [7]
+
+
+def test_the_unlisted_village_an_attack_hit_is_its_place(pipeline: Pipeline) -> None:
+    text = (
+        "KHARTOUM, March 11 — A drone strike on a market in Um Dawwanban, a town about "
+        "30 km east of Khartoum, killed 14 people on Sunday, medics said."
+    )
+    [event] = code(pipeline, text)
+    assert (event.type, event.target.country if event.target else None) == ("ASSAULT", "SDN")
+    assert event.place is not None and event.place.name == "Um Dawwanban"
+    assert event.place.country == "SDN"
+    assert event.fatalities is not None and event.fatalities.best == 14
+
+
+def test_a_promise_to_refrain_is_a_term_of_the_agreement(pipeline: Pipeline) -> None:
+    text = (
+        "Armenia and Azerbaijan agreed on Monday that neither side would attack the other's "
+        "border posts."
+    )
+    assert [flat(e) for e in code(pipeline, text)] == [("AGREE", "ARM", "AZE", "asserted")]
+
+
+def test_destroying_enemy_posts_is_an_attack_by_the_destroyer(pipeline: Pipeline) -> None:
+    text = (
+        "The Indian army said its troops had killed four militants and destroyed several "
+        "Pakistani bunkers on Sunday."
+    )
+    events = [flat(e) for e in code(pipeline, text)]
+    assert ("ASSAULT", "IND", "PAK", "asserted") in events
+    assert all(e[1] != "PAK" for e in events), events
+
+
+def test_destroying_drones_launched_at_one_is_the_launchers_attack(pipeline: Pipeline) -> None:
+    text = "Ukrainian air defences destroyed 25 Russian drones over Kharkiv overnight."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "RUS", "UKR", "asserted")
+    assert event.acled is not None and event.acled["sub_event_type"] == "Disrupted weapons use"

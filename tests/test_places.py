@@ -212,3 +212,61 @@ def test_a_base_named_after_a_town_is_at_the_town(make_doc: MakeDoc) -> None:
 def test_a_country_in_a_compound_modifier_is_no_place(make_doc: MakeDoc) -> None:
     doc = make_doc("Rockets were fired at the US-run Ain al-Asad air base in Iraq.")
     assert [p.text for p in doc.places] == ["Ain al-Asad air base", "Iraq"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country", "precision"),
+    [
+        (
+            "Paramilitary fighters shelled the southern district of Mbau on Sunday.",
+            "Mbau",
+            None,
+            1,
+        ),
+        (
+            "KHARTOUM, May 4 — Drones hit a market in Um Dawwanban, a small town east of "
+            "the capital, on Friday.",
+            "Um Dawwanban",
+            "SDN",
+            1,
+        ),
+        (
+            "The army said it had killed 30 fighters near Wad Ashana in Gezira state.",
+            "Wad Ashana",
+            "SDN",
+            4,
+        ),
+    ],
+)
+def test_a_place_the_gazetteer_lacks_is_kept_where_the_text_marks_it(
+    make_doc: MakeDoc, text: str, name: str, country: str | None, precision: int
+) -> None:
+    found = place(make_doc(text), name)
+    assert (found.place.country, found.place.precision) == (country, precision)
+    assert found.place.geonames_id is None
+
+
+def test_an_unlisted_place_in_a_region_takes_the_regions_point(make_doc: MakeDoc) -> None:
+    doc = make_doc("The army said it had killed 30 fighters near Wad Ashana in Gezira state.")
+    assert (place(doc, "Wad Ashana").place.lat, place(doc, "Wad Ashana").place.lon) == (
+        place(doc, "Gezira state").place.lat,
+        place(doc, "Gezira state").place.lon,
+    )
+
+
+def test_a_capitalised_word_after_in_is_no_place_without_a_marker(make_doc: MakeDoc) -> None:
+    doc = make_doc("Officials met in Parliament on Monday to debate the budget.")
+    assert "Parliament" not in [p.text for p in doc.places]
+
+
+def test_a_town_a_distance_is_given_from_is_a_reference_point(make_doc: MakeDoc) -> None:
+    doc = make_doc("Gunmen attacked a village about 40 km north of Diffa on Monday.")
+    assert place(doc, "Diffa").place.precision == 2
+
+
+def test_an_island_named_after_a_comma_decides_the_town(make_doc: MakeDoc) -> None:
+    doc = make_doc(
+        "The two ministers met in Argyle, on the Caribbean island of St Vincent, on Monday."
+    )
+    found = place(doc, "Argyle")
+    assert (found.place.country, found.place.precision) == ("VCT", 1)

@@ -123,6 +123,7 @@ class PairRule:
     cameo: str
     mode: str | None
     mutual: bool = False
+    interception: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,6 +444,7 @@ def _trigger_entries(
                     cameo=str(item["cameo"]),
                     mode=item.get("mode"),
                     mutual=bool(item.get("mutual")),
+                    interception=bool(item.get("interception")),
                 )
             )
     return triggers, pairs

@@ -16,6 +16,7 @@ from datetime import timedelta
 from itertools import pairwise
 
 from spacy.language import Language
+from spacy.tokens import Token
 
 from dotterel.document import (
     ActorMention,
@@ -97,6 +98,8 @@ _VERBAL = frozenset(
 # Statements aimed at someone: with no one named, at the side the speaker is facing.
 _DIRECTED = frozenset({"THREATEN", "REJECT", "REQUEST", "ACCUSE"})
 _NAMED = frozenset({"country", "metonym", "organisation", "person", "group", "franchise"})
+# Words that make an agreement's clause a promise to refrain ("agreed not to attack").
+_NEGATIVE_TERMS = frozenset({"not", "never", "neither", "nor", "no", "none"})
 # Words that end the scope of a request's or threat's infinitive.
 _CLAUSE_BREAKS = frozenset(
     {";", ".", "but", "while", "whereas", "although", "though", "say", "said", "says"}
@@ -282,6 +285,8 @@ class EventCoder:
                 )
             ):
                 return head
+            if head.type == "AGREE" and _negative_term(head, between):
+                return head  # "agreed that neither country would threaten ...": a term
             if head.type == "CONSULT" and any(
                 t.lower_ in {"discuss", "discussed", "discussing", "about"} for t in between
             ):
@@ -654,6 +659,15 @@ class EventCoder:
             if padded.search(words):
                 return mode
         return None
+
+
+def _negative_term(head: Trigger, between: list[Token]) -> bool:
+    """ "agreed that neither side would use force", "agreed not to attack": a promise to
+    refrain is a term of the agreement, no event of its own."""
+    if head.kind == "noun" or len(between) > 8:
+        return False
+    words = [t.lower_ for t in between]
+    return ("that" in words or "to" in words) and not _NEGATIVE_TERMS.isdisjoint(words)
 
 
 def _own_tokens(trigger: Trigger) -> range:

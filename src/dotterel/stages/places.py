@@ -151,24 +151,51 @@ class PlaceTagger:
     def _unlisted(
         self, tokens: Tokens, doc: Document, found: list[PlaceMention], blocked: set[int]
     ) -> list[PlaceMention]:
-        """ "the town of Nobol": a named settlement the gazetteer lacks, kept by name in the
-        story's country, without coordinates."""
+        """A named place the gazetteer lacks, kept by name where the text marks it as one:
+        "the town of Nobol", "the southern district of Ain Zara" (in the story's country,
+        no point); "in Togoga, a village 25 km west of Mekelle" (likewise); "near Bulo Burte
+        in the Hiiraan region" (at the stated region's point and precision)."""
         taken = {i for m in found for i in range(m.start, m.end)} | blocked
         extra: list[PlaceMention] = []
         for sentence in doc.sentences:
-            for i in range(sentence.start + 1, sentence.end - 1):
-                if tokens.lower[i] != "of" or tokens.lower[i - 1] not in _SETTLEMENTS:
+            i = sentence.start + 1
+            while i < sentence.end - 1:
+                hit = self._unlisted_at(tokens, doc, sentence, i, taken)
+                if hit is None:
+                    i += 1
                     continue
-                j = i + 1
-                while j < sentence.end and tokens[j].is_title and j not in taken:
-                    j += 1
-                if j == i + 1:
-                    continue
-                span = tokens.chars(i + 1, j)
-                chars = (span.start_char, span.end_char)
-                place = Place(span.text, None, None, None, doc.focus_country, None, 1, chars)
-                extra.append(PlaceMention(i + 1, j, *chars, span.text, place, sentence.index, "of"))
+                extra.append(hit)
+                taken.update(range(hit.start, hit.end))
+                i = hit.end
         return extra
+
+    def _unlisted_at(
+        self, tokens: Tokens, doc: Document, sentence: Sentence, i: int, taken: set[int]
+    ) -> PlaceMention | None:
+        """The unlisted place named right after token ``i``, if ``i`` marks one."""
+        word = tokens.lower[i]
+        after_of = word == "of" and tokens.lower[i - 1] in _UNLISTED_KINDS
+        if not (after_of or word in _UNLISTED_PREPS):
+            return None
+        end = _title_run(tokens, i + 1, sentence.end, taken)
+        if end == i + 1:
+            return None
+        area = None
+        if not after_of:
+            area = self._stated_area(tokens, end, sentence)
+            if area is None and not _apposed_kind(tokens, end, sentence.end):
+                return None
+        span = tokens.chars(i + 1, end)
+        chars = (span.start_char, span.end_char)
+        if area is None:
+            place = Place(span.text, None, None, None, doc.focus_country, None, 1, chars)
+        else:  # somewhere in the stated region or country: its point, its precision
+            place = Place(
+                span.text, None, area.lat, area.lon, area.country, area.admin1,
+                area.precision, chars,
+            )  # fmt: skip
+        prep = "of" if after_of else word
+        return PlaceMention(i + 1, end, *chars, span.text, place, sentence.index, prep)
 
     def _capital_references(
         self, tokens: Tokens, doc: Document, found: list[PlaceMention], blocked: set[int]
@@ -287,8 +314,10 @@ class PlaceTagger:
             country=entry.country,
             admin1=entry.admin1,
             # "near Tillaberi", "outside Kyiv": somewhere around a town, UCDP where_prec 2
+            # as is "25 km west of Mekelle"
             precision=2
-            if entry.precision == 1 and prep in {"near", "outside"}
+            if entry.precision == 1
+            and (prep in {"near", "outside"} or _distance_from(tokens, start, sentence))
             else entry.precision,
             span=(span.start_char, span.end_char),
         )
@@ -432,8 +461,11 @@ class PlaceTagger:
         if j >= sentence.end or tokens.texts[j] not in {",", "in"}:
             return None
         j += 1
+        if tokens.texts[end] == "," and j < sentence.end and tokens.lower[j] in {"in", "on"}:
+            j += 1  # "Argyle, on the Caribbean island of St Vincent"
         if j < sentence.end and tokens.lower[j] == "the":
             j += 1
+            j = _past_kind_of(tokens, j, sentence.end)
         for n in (4, 3, 2, 1):
             if j + n > sentence.end:
                 continue
@@ -581,6 +613,60 @@ def _facility(
 
 # Lower-case particles inside Arabic and Romance names: "Ain al-Asad", "Dar es Salaam".
 _NAME_PARTICLES = frozenset(["al", "el", "ad", "as", "ash", "ar", "at", "an", "es", "de", "la"])
+
+
+# "the X of NAME" marks an unlisted place; so do these prepositions when what follows
+# says so (", a village", "in the Hiiraan region").
+_UNLISTED_KINDS = _SETTLEMENTS | {"district", "neighbourhood", "neighborhood", "suburb", "quarter"}
+_UNLISTED_PREPS = frozenset(["in", "near", "at", "outside"])
+_APPOSED_KINDS = _UNLISTED_KINDS | {"region", "province", "area"}
+
+
+def _title_run(tokens: Tokens, start: int, stop: int, taken: set[int]) -> int:
+    """The end of the capitalised name starting at ``start`` ("Bulo Burte"), or
+    ``start`` if none starts there (or a month, or a word already taken)."""
+    j = start
+    while j < stop and tokens[j].is_title and j not in taken and tokens.texts[j] not in _CALENDAR:
+        j += 1
+    return j
+
+
+def _apposed_kind(tokens: Tokens, end: int, stop: int) -> bool:
+    """ "Togoga, a village about 25 km west of Mekelle": the name is said to be a place."""
+    k = end + 2
+    if k + 1 >= stop or tokens.texts[end] != "," or tokens.lower[end + 1] not in {"a", "an"}:
+        return False
+    while k < stop - 1 and tokens[k].is_alpha and tokens.lower[k] not in _APPOSED_KINDS:
+        if tokens[k].is_title or k > end + 4:
+            return False
+        k += 1  # "a small village", "a border town"
+    return tokens.lower[k] in _APPOSED_KINDS
+
+
+_DISTANCE_UNITS = frozenset(["km", "kilometres", "kilometers", "miles", "mi"])
+_COMPASS = frozenset(
+    ["north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+     "north-east", "north-west", "south-east", "south-west"]
+)  # fmt: skip
+
+
+def _distance_from(tokens: Tokens, start: int, sentence: Sentence) -> bool:
+    """ "about 25 km west of Mekelle": the town is a reference point, not the place."""
+    i = start - 1
+    return (
+        i - 2 >= sentence.start
+        and tokens.lower[i] == "of"
+        and tokens.lower[i - 1] in _COMPASS
+        and tokens.lower[i - 2] in _DISTANCE_UNITS
+    )
+
+
+def _past_kind_of(tokens: Tokens, start: int, stop: int) -> int:
+    """After "the": past "(Caribbean) island of" to the name, else ``start``."""
+    for k in range(start, min(start + 3, stop - 1)):
+        if tokens.lower[k] in {"island", "region", "province", "state"}:
+            return k + 2 if tokens.lower[k + 1] == "of" else start
+    return start
 
 
 def _name_start(tokens: Tokens, end: int, floor: int) -> int:

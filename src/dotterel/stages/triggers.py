@@ -288,7 +288,7 @@ def _from_pair(
         mode=mode,
         kind="pair",
         lemma=verb,
-        interception=False,
+        interception=rule.interception,
         symmetric=False,
         head=start if head is None else head,
         mutual=rule.mutual,
