@@ -653,3 +653,32 @@ def test_destroying_drones_launched_at_one_is_the_launchers_attack(pipeline: Pip
     [event] = code(pipeline, text)
     assert flat(event) == ("ASSAULT", "RUS", "UKR", "asserted")
     assert event.acled is not None and event.acled["sub_event_type"] == "Disrupted weapons use"
+
+
+def test_calling_an_earlier_act_a_provocation_accuses_its_author(pipeline: Pipeline) -> None:
+    text = (
+        "Romanian air defences downed two Russian drones over Tulcea county on Sunday. "
+        "Bucharest said they had strayed from a Russian attack on Ukraine's port of Izmail "
+        "and called the incursion a dangerous provocation."
+    )
+    accusations = [flat(e) for e in code(pipeline, text) if e.type == "ACCUSE"]
+    assert accusations == [("ACCUSE", "ROU", "RUS", "asserted")]
+
+
+def test_who_is_named_in_a_later_clause_is_not_the_object(pipeline: Pipeline) -> None:
+    text = (
+        "Japan summoned China's ambassador on Tuesday and lodged a protest after a Chinese "
+        "coast guard vessel rammed a Japanese fishing boat near the Senkaku islands."
+    )
+    assert [flat(e) for e in code(pipeline, text)] == [("ACCUSE", "JPN", "CHN", "asserted")]
+
+
+def test_unnamed_victims_of_insurgents_at_home_are_their_countrys(pipeline: Pipeline) -> None:
+    text = (
+        "MOGADISHU, March 11 — Al-Shabaab fighters stormed a hotel in Mogadishu on Friday "
+        "and held hostages for hours, police said."
+    )
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "SOM", "SOM", "asserted")
+    assert event.target is not None and event.target.sector == "CVL"
+    assert event.place is not None and event.place.name == "Mogadishu"

@@ -98,6 +98,7 @@ _VERBAL = frozenset(
 # Statements aimed at someone: with no one named, at the side the speaker is facing.
 _DIRECTED = frozenset({"THREATEN", "REJECT", "REQUEST", "ACCUSE"})
 _NAMED = frozenset({"country", "metonym", "organisation", "person", "group", "franchise"})
+_DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 # Words that make an agreement's clause a promise to refrain ("agreed not to attack").
 _NEGATIVE_TERMS = frozenset({"not", "never", "neither", "nor", "no", "none"})
 # Words that end the scope of a request's or threat's infinitive.
@@ -169,6 +170,7 @@ class EventCoder:
                     continue  # "the ability to land strikes": a noun names no happening here
                 if _long_past(event, doc):
                     continue  # "a truck bomb killed 500 people in 2017": background
+                absorbed = absorbed or self._inner_referent(tokens, trigger)
                 if absorbed is not None:
                     event = self._source_from_noun(event, doc, sentence, absorbed)
                     event = _target_from_referent(
@@ -307,6 +309,28 @@ class EventCoder:
                 return head  # "will meet ... to discuss": a purpose, not a second event
         return None
 
+    def _inner_referent(self, tokens: Tokens, trigger: Trigger) -> Trigger | None:
+        """ "called the incursion a provocation": the event a verb-object accusation is
+        about, named inside it after "the" (an earlier act, whose author is the target)."""
+        if trigger.type != "ACCUSE" or trigger.kind != "pair":
+            return None
+        for k in range(trigger.head + 2, trigger.end):
+            if tokens.lower[k - 1] not in _DEFINITE:
+                continue
+            entry = next(
+                (
+                    e
+                    for e in self.finder.entries.get(tokens.lower[k], ())
+                    if e.kind == "noun" and e.type in _MATERIAL
+                ),
+                None,
+            )
+            if entry is not None:
+                return dataclasses.replace(
+                    trigger, start=k, end=k + 1, head=k, type=entry.type, kind="noun"
+                )
+        return None
+
     def _into_water(self, tokens: Tokens, trigger: Trigger, sentence: Sentence) -> Trigger:
         """ "fired 11 ballistic missiles into waters around Taiwan": weapons fired into the
         sea hit no one, a test or show of force (MOBILIZE)."""
@@ -396,6 +420,15 @@ class EventCoder:
             and place.country != source_actor.country
         ):  # an attack on foreign ground targets that country ("struck a mall in Dnipro")
             target_actor = Actor(place.name, None, place.country, None, None, place.span or (0, 0))
+        if (
+            trigger.type == "ASSAULT"
+            and target_actor is None
+            and place is not None
+            and source_actor is not None
+            and source_actor.sector == "REB"
+            and source_actor.country == place.country
+        ):  # "gunmen stormed a TV studio in Guayaquil": unnamed victims, the country's people
+            target_actor = Actor(place.name, None, place.country, "CVL", None, place.span or (0, 0))
         if (
             trigger.type == "THREATEN"
             and target_actor is not None

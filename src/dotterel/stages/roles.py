@@ -265,14 +265,45 @@ def _same(a: ActorMention | None, b: ActorMention | None) -> bool:
     return (a.kind == "pronoun" or b.kind == "pronoun") and a.country == b.country
 
 
-def _first_after(actors: list[ActorMention], trigger: Trigger, stop: int) -> ActorMention | None:
+def _first_after(
+    tokens: Tokens, actors: list[ActorMention], trigger: Trigger, stop: int
+) -> ActorMention | None:
     """The first actor after the verb: inside a verb-object trigger ("banned French
     aircraft"), else after it."""
     begin = trigger.head + 1 if trigger.kind == "pair" else trigger.end
+    stop = _object_end(tokens, max(begin, trigger.end), stop)
     for m in actors:
         if begin <= m.start < stop and _usable_target(m):
             return m
     return None
+
+
+# Words that open a subordinate clause: who is named after them is not the object
+# ("lodged a protest after a Chinese ship fired at a Philippine boat").
+_SUBORDINATORS = frozenset(
+    ["after", "before", "because", "when", "since", "until", "although", "though", "unless"]
+)
+
+
+def _object_end(tokens: Tokens, start: int, stop: int) -> int:
+    """Where the trigger's object can end: before a subordinate clause, or before a second
+    verb joined by "and" ("stood with its ally and called the Chinese action ...")."""
+    for j in range(start, stop):
+        word = tokens.lower[j]
+        if word in _SUBORDINATORS:
+            return j
+        if word == "and" and j + 1 < stop and _past_verb(tokens, j + 1):
+            return j
+    return stop
+
+
+def _past_verb(tokens: Tokens, i: int) -> bool:
+    word = tokens[i]
+    return (
+        word.is_lower
+        and word.is_alpha
+        and (word.lower_.endswith("ed") or word.lower_ in SPEECH_VERBS)
+    )
 
 
 def _coordinated(
@@ -347,7 +378,7 @@ def roles(
     source = noun_owner(tokens, trigger, actors) if trigger.kind == "noun" else None
     if source is None:
         source = _subject(tokens, actors, trigger, start, sentence.start)
-    target = _first_after(actors, trigger, stop)
+    target = _first_after(tokens, actors, trigger, stop)
     pair = _between_pair(tokens, trigger, actors, stop)
     if (trigger.symmetric or trigger.mutual) and pair is not None:
         return pair
