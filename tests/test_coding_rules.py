@@ -682,3 +682,28 @@ def test_unnamed_victims_of_insurgents_at_home_are_their_countrys(pipeline: Pipe
     assert flat(event) == ("ASSAULT", "SOM", "SOM", "asserted")
     assert event.target is not None and event.target.sector == "CVL"
     assert event.place is not None and event.place.name == "Mogadishu"
+
+
+def test_a_participle_after_a_comma_shares_the_sentences_subject(pipeline: Pipeline) -> None:
+    text = (
+        "ADEN, May 2 — Houthi fighters backed by Iran overran government positions in Marib "
+        "on Friday after days of fighting with troops, killing 30 soldiers, officials said."
+    )
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "YEM", "YEM", "asserted")
+    assert event.source is not None and event.source.name == "Houthi fighters"
+    assert event.place is not None and event.place.name == "Marib"
+    assert event.fatalities is not None and event.fatalities.best == 30
+
+
+def test_a_crowd_attacking_an_embassy_is_a_violent_demonstration(pipeline: Pipeline) -> None:
+    [event] = code(pipeline, "Hundreds of demonstrators attacked the Swedish embassy in Baghdad.")
+    assert flat(event) == ("PROTEST", "IRQ", "SWE", "asserted")
+    assert event.mode == "riot"
+    assert event.acled is not None and event.acled["sub_event_type"] == "Violent demonstration"
+
+
+def test_tear_gas_with_no_one_named_is_aimed_at_the_countrys_people(pipeline: Pipeline) -> None:
+    [event] = code(pipeline, "Police fired tear gas in central Nairobi on Tuesday.")
+    assert flat(event) == ("COERCE", "KEN", "KEN", "asserted")
+    assert event.mode == "tear gas"

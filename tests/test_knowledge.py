@@ -226,3 +226,4 @@ def test_the_new_cue_lists_load() -> None:
     assert "the two sides" in cues.pair_phrases
     assert "into the sea" in cues.into_water
     assert "protesters" in cues.protest_story
+    assert {"protesters", "rioters", "mob"} <= cues.crowds

@@ -168,6 +168,7 @@ class Cues:
     pair_phrases: tuple[str, ...] = ()
     into_water: tuple[str, ...] = ()
     protest_story: frozenset[str] = frozenset()
+    crowds: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,6 +475,7 @@ def load_cues() -> Cues:
         pair_phrases=words("pair_phrases"),
         into_water=words("into_water"),
         protest_story=frozenset(words("protest_story")),
+        crowds=frozenset(words("crowds")),
     )
 
 

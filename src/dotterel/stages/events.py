@@ -98,6 +98,12 @@ _VERBAL = frozenset(
 # Statements aimed at someone: with no one named, at the side the speaker is facing.
 _DIRECTED = frozenset({"THREATEN", "REJECT", "REQUEST", "ACCUSE"})
 _NAMED = frozenset({"country", "metonym", "organisation", "person", "group", "franchise"})
+# COERCE modes aimed at a crowd: with no one named, at the country's own people.
+_CROWD_CONTROL = frozenset({"arrest", "tear gas", "water cannon"})
+# Words after a verb that show it has no object: "killed last month", "shot on Friday".
+_NOT_AN_OBJECT = frozenset(
+    {"last", "on", "in", "during", "at", "by", "earlier", "yesterday", "overnight", "when"}
+)
 _DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 # Words that make an agreement's clause a promise to refrain ("agreed not to attack").
 _NEGATIVE_TERMS = frozenset({"not", "never", "neither", "nor", "no", "none"})
@@ -406,6 +412,14 @@ class EventCoder:
         ):  # "students set fire to the broadcaster's headquarters" amid protests: a riot
             trigger = dataclasses.replace(trigger, type="PROTEST", mode="riot", cameo="145")
             target = None
+        if (
+            trigger.type == "ASSAULT"
+            and _crowd(source, self.cues.crowds)
+            and _acts_on_something(tokens, trigger, sentence)
+        ):
+            # "protesters attacked the French embassy": a violent demonstration, aimed at
+            # whom they attacked (CONVENTIONS: a protest against a foreign government)
+            trigger = dataclasses.replace(trigger, type="PROTEST", mode="riot", cameo="145")
         if target is not None and target.kind == "generic":
             # "in the Russian-held part of the region ... killed a correspondent": people in
             # held ground are the holder's; else unnamed victims are the other party's
@@ -446,11 +460,11 @@ class EventCoder:
                 target_actor = source_actor  # imposed on one's own country
         if (
             trigger.type == "COERCE"
-            and trigger.mode == "arrest"
+            and trigger.mode in _CROWD_CONTROL
             and target_actor is None
             and source_actor is not None
             and source_actor.country is not None
-        ):  # "police arrested more than 500 people": people of the country they police
+        ):  # "police arrested more than 500 people", "fired tear gas": at their own people
             target_actor = dataclasses.replace(source_actor, canonical=None, sector=None)
         if trigger.type == "PROTEST" and target_actor is None and source_actor is not None:
             target_actor = self._state(source_actor.country)  # rioters defy their own state
@@ -701,6 +715,24 @@ def _negative_term(head: Trigger, between: list[Token]) -> bool:
         return False
     words = [t.lower_ for t in between]
     return ("that" in words or "to" in words) and not _NEGATIVE_TERMS.isdisjoint(words)
+
+
+def _crowd(mention: ActorMention | None, crowds: frozenset[str]) -> bool:
+    """ "Hundreds of protesters", "a mob": a crowd, named by its last word."""
+    return mention is not None and mention.text.lower().rsplit(" ", 1)[-1] in crowds
+
+
+def _acts_on_something(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:
+    """ "protesters stormed the embassy": a verb the crowd does to something, not one done
+    to the crowd ("died from gunfire", "killed last month", "shot by police")."""
+    if trigger.kind == "noun" or trigger.end >= sentence.end:
+        return False
+    following = tokens.lower[trigger.end : min(trigger.end + 3, sentence.end)]
+    return (
+        tokens[trigger.end].is_alpha
+        and following[0] not in _NOT_AN_OBJECT
+        and "by" not in following
+    )
 
 
 def _own_tokens(trigger: Trigger) -> range:

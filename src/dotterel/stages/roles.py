@@ -197,7 +197,14 @@ def _subject(
         if floor <= m.start < start and m.prep not in LOCATIVE and m.kind != "territory"
     ]
     conjoined = start > floor and tokens.lower[start - 1] in {"and", "but", "or"}
-    if conjoined:
+    # "rebels backed by Rwanda seized the airport after days of fighting, killing 40":
+    # a participle after a comma shares the sentence's subject, not the nearest actor
+    participle = (
+        trigger.start > floor
+        and tokens.texts[trigger.start - 1] == ","
+        and tokens.lower[trigger.head].endswith("ing")
+    )
+    if conjoined or participle:
         subjects = [m for m in earlier if m.prep is None]
         if subjects:
             return subjects[0]
