@@ -147,3 +147,21 @@ def test_an_unknown_body_is_kept_as_written_without_a_code(make_doc: MakeDoc) ->
     doc = make_doc("The Emergency Medicine Centre said 55 people were killed.")
     [body] = [m for m in doc.actors if m.kind == "unknown"]
     assert (body.text, body.country, body.sector) == ("Emergency Medicine Centre", None, "GOV")
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("The Houthis said their fighters had downed a US drone.", "fighters"),
+        ("The Kurdish-led SDF said dozens of its fighters were wounded.", "fighters"),
+        ("Hamas said two of its commanders were killed in the strike.", "commanders"),
+    ],
+)
+def test_a_speakers_own_forces_are_the_speaker_by_name(
+    make_doc: MakeDoc, text: str, word: str
+) -> None:
+    doc = make_doc(text)
+    speaker = doc.actors[0]
+    [owned] = [m for m in doc.actors if m.text == word]
+    assert (owned.country, owned.canonical) == (speaker.country, speaker.canonical)
+    assert owned.canonical is not None

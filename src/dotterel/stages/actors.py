@@ -917,6 +917,22 @@ _POSSESSIVE_PRONOUNS = frozenset({"its", "their"})
 _SAYING = frozenset({"said", "says", "say", "claimed", "claims", "announced", "added", "stated"})
 # "... said its forces ...": the speaker owns what it reports on.
 _REPORTING = frozenset({"said", "says", "say", "claimed", "claims", "announced", "that"})
+_COUNT_WORDS = frozenset(
+    {"some", "many", "several", "dozens", "hundreds", "thousands", "scores", "all", "most"}
+)
+
+
+def _reported(tokens: Tokens, i: int) -> bool:
+    """A reporting word at ``i``, or before a count of the owner's ("said two of its
+    soldiers", "said dozens of their fighters")."""
+    if tokens.lower[i] == "of" and i >= 2:
+        k = i - 1
+        if tokens.lower[k] in _COUNT_WORDS or tokens[k].like_num:
+            k -= 1
+            if k >= 1 and tokens.lower[k] == "least" and tokens.lower[k - 1] == "at":
+                k -= 2
+            i = k
+    return i >= 0 and tokens.lower[i] in _REPORTING
 
 
 def _possessed(tokens: Tokens, mentions: list[ActorMention]) -> list[ActorMention]:
@@ -930,7 +946,7 @@ def _possessed(tokens: Tokens, mentions: list[ActorMention]) -> list[ActorMentio
             and m.country is None
             and m.start > 1
             and tokens.lower[m.start - 1] in _POSSESSIVE_PRONOUNS
-            and tokens.lower[m.start - 2] in _REPORTING
+            and _reported(tokens, m.start - 2)
         ):
             owner = next(
                 (
@@ -942,7 +958,9 @@ def _possessed(tokens: Tokens, mentions: list[ActorMention]) -> list[ActorMentio
                 ),
                 None,
             )
-            if owner is not None:
-                m = replace(m, country=owner.country)
+            if owner is not None:  # "Hezbollah said its fighters": Hezbollah's, by name
+                m = replace(
+                    m, country=owner.country, canonical=owner.canonical, wikidata=owner.wikidata
+                )
         out.append(m)
     return out
