@@ -707,3 +707,12 @@ def test_tear_gas_with_no_one_named_is_aimed_at_the_countrys_people(pipeline: Pi
     [event] = code(pipeline, "Police fired tear gas in central Nairobi on Tuesday.")
     assert flat(event) == ("COERCE", "KEN", "KEN", "asserted")
     assert event.mode == "tear gas"
+
+
+def test_a_request_to_an_uncoded_addressee_targets_no_one_else(pipeline: Pipeline) -> None:
+    text = (
+        "Ukrainian drones struck an oil depot in Russia's Bryansk region on Sunday. "
+        "President Volodymyr Zelensky urged Western partners to speed up deliveries."
+    )
+    requests = [flat(e) for e in code(pipeline, text) if e.type == "REQUEST"]
+    assert requests == [("REQUEST", "UKR", None, "asserted")]

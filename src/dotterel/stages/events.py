@@ -104,6 +104,12 @@ _CROWD_CONTROL = frozenset({"arrest", "tear gas", "water cannon"})
 _NOT_AN_OBJECT = frozenset(
     {"last", "on", "in", "during", "at", "by", "earlier", "yesterday", "overnight", "when"}
 )
+# Request verbs whose object is whom they ask ("urged Kyiv to"), not what ("called for").
+_ASKING = frozenset({"urge", "call on", "call upon", "ask", "implore", "press"})
+# Addressees that mean the parties already named ("called on all sides to ...").
+_THE_PARTIES = frozenset(
+    {"sides", "side", "parties", "party", "both", "all", "them", "him", "her", "it", "each"}
+)
 _DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 # Words that make an agreement's clause a promise to refrain ("agreed not to attack").
 _NEGATIVE_TERMS = frozenset({"not", "never", "neither", "nor", "no", "none"})
@@ -184,7 +190,11 @@ class EventCoder:
                     )
                 if _is_tally(doc, trigger) or _a_warning_not_a_threat(event):
                     continue
-                if event.target is None and (event.type in _DIRECTED or _withdraws_forces(event)):
+                if (
+                    event.target is None
+                    and (event.type in _DIRECTED or _withdraws_forces(event))
+                    and not _unknown_addressee(tokens, trigger, sentence)
+                ):
                     event = _against_counterpart(event, candidates)
                 anaphoric = _is_anaphoric(tokens, trigger, sentence)
                 candidates.append(Candidate(event, sentence.index, anaphoric, trigger.interception))
@@ -732,6 +742,22 @@ def _acts_on_something(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> 
         tokens[trigger.end].is_alpha
         and following[0] not in _NOT_AN_OBJECT
         and "by" not in following
+    )
+
+
+def _unknown_addressee(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:
+    """ "called on Western allies to send ...": the request names whom it asks, a party
+    with no code; nobody else is meant."""
+    if trigger.type != "REQUEST" or trigger.kind == "noun" or trigger.lemma not in _ASKING:
+        return False
+    words = tokens.lower[trigger.end : min(trigger.end + 7, sentence.end)]
+    if "to" not in words:
+        return False
+    between = tokens[trigger.end : trigger.end + words.index("to")]
+    return (
+        bool(between)
+        and all(t.is_alpha for t in between)
+        and _THE_PARTIES.isdisjoint(t.lower_ for t in between)
     )
 
 
