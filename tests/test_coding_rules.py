@@ -716,3 +716,18 @@ def test_a_request_to_an_uncoded_addressee_targets_no_one_else(pipeline: Pipelin
     )
     requests = [flat(e) for e in code(pipeline, text) if e.type == "REQUEST"]
     assert requests == [("REQUEST", "UKR", None, "asserted")]
+
+
+def test_a_closed_relative_clause_does_not_hold_the_subject(pipeline: Pipeline) -> None:
+    text = (
+        "Kenya's army, which leads the African Union mission in Somalia, carried out "
+        "airstrikes on militant camps in the Gedo region on Friday."
+    )
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "KEN", "SOM", "asserted")
+
+
+def test_false_as_the_content_of_an_accusation_is_no_denial(pipeline: Pipeline) -> None:
+    text = "Niger's junta accused French broadcasters of false reporting on Monday."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ACCUSE", "NER", "FRA", "asserted")

@@ -113,12 +113,43 @@ def clause_start(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> int:
     i = trigger.start
     while i > sentence.start:
         word = tokens.lower[i - 1]
-        if word in CLAUSE_WORDS:
+        if word in CLAUSE_WORDS and not _closed_relative(tokens, i - 1, trigger.start, sentence):
             return i
         if word == "and" and i - 2 >= sentence.start and tokens.texts[i - 2] == ",":
             return i
         i -= 1
     return sentence.start
+
+
+def _closed_relative(tokens: Tokens, at: int, trigger: int, sentence: Sentence) -> bool:
+    """ "Russia's Africa Corps, which replaced the Wagner group in Mali, carried out ...":
+    a relative clause between commas, closed before the trigger, is skipped over."""
+    return (
+        tokens.lower[at] in {"which", "who"}
+        and at > sentence.start
+        and tokens.texts[at - 1] == ","
+        and "," in tokens.texts[at + 1 : trigger]
+        and not _opens_clause(tokens, at + 1, trigger)
+    )
+
+
+def _in_closed_relative(
+    tokens: Tokens, m: ActorMention, trigger: Trigger, sentence: Sentence
+) -> bool:
+    """ "Kenya's army, which leads the African Union mission, carried out ...": the
+    mission is inside a closed relative clause, no party to the act."""
+    for k in range(m.start - 1, sentence.start, -1):
+        if tokens.texts[k] == ",":
+            return False
+        if _closed_relative(tokens, k, trigger.start, sentence):
+            return True
+    return False
+
+
+def _opens_clause(tokens: Tokens, start: int, trigger: int) -> bool:
+    """A second clause word or a saying verb between the relative pronoun and the trigger:
+    the comma need not close the relative clause ("who said, after talks, that ...")."""
+    return any(w in CLAUSE_WORDS or w in SPEECH_VERBS for w in tokens.lower[start:trigger])
 
 
 def _is_passive(tokens: Tokens, trigger: Trigger, floor: int) -> bool:
@@ -404,6 +435,7 @@ def roles(
             for m in actors
             if m.end <= trigger.start
             and _usable_target(m)
+            and not _in_closed_relative(tokens, m, trigger, sentence)
             and m.kind not in {"pronoun", "generic"}
             and m.country != source.country
             and m is not partner
@@ -425,6 +457,9 @@ def _has(window: str, cues: tuple[str, ...]) -> bool:
 
 
 _DENIAL = frozenset({"denied", "deny", "denies", "denying"})
+
+
+_BE = ("is", "are", "was", "were", "been", "be", "as")
 
 
 def _denied(tokens: Tokens, trigger: Trigger, start: int) -> bool:
@@ -453,8 +488,8 @@ def modality(tokens: Tokens, trigger: Trigger, sentence: Sentence, cues: Cues) -
         and tokens.lower[start - 2] in {"denied", "deny", "denies", "denying"}
     ):
         return "negated"  # "denied that its forces had attacked Klintsy"
-    if " untrue " in after or " false " in after:
-        return "negated"
+    if any(f" {be} {word} " in after for be in _BE for word in ("untrue", "false")):
+        return "negated"  # "reports that it had negotiated ... were untrue", not "false reporting"
     if _has(clause, ("if", "unless")) or _has(after, ("if", "unless")):
         return "hypothetical"
     if _has(near, cues.hypothetical):
