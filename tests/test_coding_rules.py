@@ -731,3 +731,9 @@ def test_false_as_the_content_of_an_accusation_is_no_denial(pipeline: Pipeline) 
     text = "Niger's junta accused French broadcasters of false reporting on Monday."
     [event] = code(pipeline, text)
     assert flat(event) == ("ACCUSE", "NER", "FRA", "asserted")
+
+
+def test_closing_ones_airspace_to_a_countrys_aircraft_is_a_sanction(pipeline: Pipeline) -> None:
+    [event] = code(pipeline, "Mali closed its airspace to Algerian aircraft on Monday.")
+    assert flat(event) == ("SANCTION", "MLI", "DZA", "asserted")
+    assert event.mode == "airspace ban"
