@@ -737,3 +737,25 @@ def test_closing_ones_airspace_to_a_countrys_aircraft_is_a_sanction(pipeline: Pi
     [event] = code(pipeline, "Mali closed its airspace to Algerian aircraft on Monday.")
     assert flat(event) == ("SANCTION", "MLI", "DZA", "asserted")
     assert event.mode == "airspace ban"
+
+
+def test_a_release_in_exchange_for_prisoners_is_two_releases(pipeline: Pipeline) -> None:
+    text = (
+        "Armenia and Azerbaijan agreed on Monday to a deal brokered by the United States, "
+        "under which Azerbaijan will release 12 detainees in exchange for two Azerbaijani "
+        "soldiers."
+    )
+    releases = sorted(flat(e) for e in code(pipeline, text) if e.type == "CONCEDE")
+    assert releases == [("CONCEDE", "ARM", "AZE", "future"), ("CONCEDE", "AZE", "ARM", "future")]
+
+
+def test_bodies_handed_over_in_return_go_to_the_other_side(pipeline: Pipeline) -> None:
+    text = (
+        "Israel and Hamas swapped prisoners on Thursday. Hamas said it had also handed over "
+        "the bodies of four captives in return for 100 bodies."
+    )
+    later = [flat(e) for e in code(pipeline, text) if e.mode == "release"]
+    assert sorted(later) == [
+        ("CONCEDE", "ISR", "PSE", "asserted"),
+        ("CONCEDE", "PSE", "ISR", "asserted"),
+    ]

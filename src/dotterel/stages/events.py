@@ -190,9 +190,15 @@ class EventCoder:
                     )
                 if _is_tally(doc, trigger) or _a_warning_not_a_threat(event):
                     continue
+                exchange = _in_exchange(tokens, trigger, sentence)
+                if exchange and (_named_before(event) or _unnamed_target(event)):
+                    # one half of a swap: its other party is the deal's, not whoever was
+                    # named last ("a truce mediated by Egypt and Qatar, under which ..."),
+                    # nor the people handed over ("the bodies of 900 soldiers")
+                    event = dataclasses.replace(event, target=None)
                 if (
                     event.target is None
-                    and (event.type in _DIRECTED or _withdraws_forces(event))
+                    and (event.type in _DIRECTED or _withdraws_forces(event) or exchange)
                     and not _unknown_addressee(tokens, trigger, sentence)
                 ):
                     event = _against_counterpart(event, candidates)
@@ -204,7 +210,8 @@ class EventCoder:
                     and event.type in _MATERIAL
                 ):
                     told.add(event.id)  # "a shop was looted": a verb says it happened
-                if trigger.mutual and event.source is not None and event.target is not None:
+                mutual = trigger.mutual or exchange
+                if mutual and event.source is not None and event.target is not None:
                     candidates.append(Candidate(_mirror(event), sentence.index, anaphoric))
                 for other in self._further_places(doc, trigger, sentence, event):
                     candidates.append(Candidate(other, sentence.index, False))
@@ -861,6 +868,28 @@ def _no_one(event: Event) -> bool:
         and not event.quantities
         and (event.place is None or event.place.precision >= 6)
     )
+
+
+def _in_exchange(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> bool:
+    """ "Hamas will release 33 hostages in exchange for Palestinian prisoners": a release
+    with its other half, which the other party makes."""
+    if trigger.type != "CONCEDE" or trigger.mode != "release":
+        return False
+    words = " ".join(tokens.lower[trigger.end : min(trigger.end + 8, sentence.end)])
+    return " in exchange for " in f" {words} " or " in return for " in f" {words} "
+
+
+def _named_before(event: Event) -> bool:
+    """The event's target stands before its trigger (a fallback, not its object)."""
+    return (
+        event.target is not None
+        and event.trigger is not None
+        and event.target.span[0] < event.trigger.start
+    )
+
+
+def _unnamed_target(event: Event) -> bool:
+    return event.target is not None and event.target.canonical is None
 
 
 def _mirror(event: Event) -> Event:

@@ -328,8 +328,8 @@ def _object_end(tokens: Tokens, start: int, stop: int) -> int:
     verb joined by "and" ("stood with its ally and called the Chinese action ...")."""
     for j in range(start, stop):
         word = tokens.lower[j]
-        if word in _SUBORDINATORS:
-            return j
+        if word in _SUBORDINATORS or (word == "in" and tokens.lower[j + 1 : j + 2] == ["exchange"]):
+            return j  # "... in exchange for prisoners": the other side's half
         if word == "and" and j + 1 < stop and _past_verb(tokens, j + 1):
             return j
     return stop
