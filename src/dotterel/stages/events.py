@@ -34,7 +34,8 @@ from dotterel.stages.merge import Candidate, merge_events
 from dotterel.stages.offices import Offices
 from dotterel.stages.roles import (
     CLAUSE_WORDS,
-    clause_start,
+    Clause,
+    clause_of,
     clause_stop,
     modality,
     noun_owner,
@@ -323,12 +324,17 @@ class EventCoder:
         return not any(word in _CLAUSE_BREAKS for word in tokens.lower[head.end : trigger.start])
 
     def _pair_subject(
-        self, tokens: Tokens, trigger: Trigger, sentence: Sentence, source: ActorMention | None
+        self,
+        tokens: Tokens,
+        trigger: Trigger,
+        sentence: Sentence,
+        clause: Clause,
+        source: ActorMention | None,
     ) -> int | None:
         """Where "the two sides", "both leaders" ... start, when such a phrase is the
         subject of the trigger's clause (before it, with no other clause between), or
         what its unresolved pronoun stands for ("both governments said they had ...")."""
-        start = clause_start(tokens, trigger, sentence)
+        start = clause.start
         if source is not None and source.kind == "pronoun":
             start = sentence.start
         window = " " + tokens.words(start, trigger.start) + " "
@@ -352,15 +358,16 @@ class EventCoder:
         attributions = doc.by_sentence("attributions", sentence.index)
         speakers = {i for a in attributions if a.final for i in range(a.speaker[0], a.speaker[1])}
         actors = doc.by_sentence("actors", sentence.index)
-        source, target = roles(tokens, trigger, sentence, actors)
+        clause = clause_of(tokens, trigger, sentence)
+        source, target = roles(tokens, trigger, sentence, actors, clause)
         if source is None or source.kind == "generic" or source.country is None:
-            pair = self._pair_subject(tokens, trigger, sentence, source)
+            pair = self._pair_subject(tokens, trigger, sentence, clause, source)
             if pair is not None:  # "The two leaders failed to agree"
                 source, target = _last_pair(doc.actors, pair) or (source, target)
         if target is not None and target.start in speakers:
             target = None  # ", Ukraine's SBU said": who reports it is not who was hit
-        mood = modality(tokens, trigger, sentence, self.cues)
-        place = self._place(doc, trigger, sentence, None, None)
+        mood = modality(tokens, trigger, sentence, self.cues, clause)
+        place = self._place(doc, trigger, sentence, clause, None, None)
         where = place.country if place is not None else None
         # A speaker is not where the act it speaks of happened ("the junta accused France
         # of massing troops in Benin"): a generic source of a statement takes the story's
@@ -419,8 +426,8 @@ class EventCoder:
         if trigger.type == "RETREAT" and target_actor is not None and target_actor.sector == "CVL":
             target_actor = None  # evacuating civilians: nobody is retreated from
         if place is None:
-            place = self._place(doc, trigger, sentence, source_actor, target_actor)
-        when = self._date(doc, trigger, sentence, mood, last_date, siblings)
+            place = self._place(doc, trigger, sentence, clause, source_actor, target_actor)
+        when = self._date(doc, trigger, sentence, clause, mood, last_date, siblings)
         quantities = [
             q
             for q in doc.by_sentence("quantities", sentence.index)
@@ -563,13 +570,13 @@ class EventCoder:
         doc: Document,
         trigger: Trigger,
         sentence: Sentence,
+        clause: Clause,
         source: Actor | None,
         target: Actor | None,
     ) -> Place | None:
         tokens = doc.tokens
         assert tokens is not None
-        start = clause_start(tokens, trigger, sentence)
-        stop = clause_stop(tokens, trigger, sentence)
+        start, stop = clause
         verbal = trigger.type in _VERBAL
         places: list[PlaceMention] = [
             p
@@ -602,6 +609,7 @@ class EventCoder:
         doc: Document,
         trigger: Trigger,
         sentence: Sentence,
+        clause: Clause,
         mood: str,
         last_date: When | None,
         siblings: list[Trigger],
@@ -611,8 +619,7 @@ class EventCoder:
         in_sentence: list[TimeMention] = doc.by_sentence("times", sentence.index)
         times: list[TimeMention] = []
         if in_sentence:
-            start = clause_start(tokens, trigger, sentence)
-            stop = clause_stop(tokens, trigger, sentence)
+            start, stop = clause
             lead = _first_clause(tokens, sentence)
             times = [
                 t
