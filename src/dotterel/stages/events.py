@@ -95,6 +95,8 @@ _VERBAL = frozenset(
         "COOPERATE",
     }
 )
+# Types that take their mode from the sentence's words when the trigger brings none.
+_MODED = frozenset({"ASSAULT", "MOBILIZE", "AID", "PROTEST", "COERCE"})
 # Statements aimed at someone: with no one named, at the side the speaker is facing.
 _DIRECTED = frozenset({"THREATEN", "REJECT", "REQUEST", "ACCUSE"})
 _NAMED = frozenset({"country", "metonym", "organisation", "person", "group", "franchise"})
@@ -161,8 +163,13 @@ class EventCoder:
             ]
             kept = self._keep(tokens, sentence, triggers)
             siblings = [t for t, _ in kept]
+            words = " " + tokens.words(sentence.start, sentence.end) + " "
+            # The sentence's mode, looked up once for the triggers that bring none of their own
+            # (a trigger _code recodes, a riot, gets one).
+            moded = any(t.mode is None and t.type in _MODED for t in siblings)
+            mode = self._mode(words) if moded else None
             for trigger, absorbed in kept:
-                event = self._code(doc, tokens, sentence, trigger, anchor, siblings)
+                event = self._code(doc, tokens, sentence, words, mode, trigger, anchor, siblings)
                 if trigger.kind == "noun" and event.modality == "hypothetical":
                     continue  # "the ability to land strikes": a noun names no happening here
                 if _long_past(event, doc):
@@ -351,6 +358,8 @@ class EventCoder:
         doc: Document,
         tokens: Tokens,
         sentence: Sentence,
+        words: str,
+        sentence_mode: str | None,
         trigger: Trigger,
         last_date: When | None,
         siblings: list[Trigger],
@@ -435,8 +444,7 @@ class EventCoder:
         ]
         fatalities = _estimate(quantities, "killed") if trigger.type == "ASSAULT" else None
         injured = _estimate(quantities, "injured") if trigger.type == "ASSAULT" else None
-        words = " " + tokens.words(sentence.start, sentence.end) + " "
-        mode = trigger.mode or self._mode(words, trigger)
+        mode = trigger.mode or (sentence_mode if trigger.type in _MODED else None)
         evidence = Evidence(sentence.text, sentence.start_char, sentence.end_char)
         attribution = next(
             (a.attribution for a in attributions if a.start <= trigger.start < a.end), None
@@ -650,11 +658,9 @@ class EventCoder:
             return None
         return When(published, published, 1, None)
 
-    def _mode(self, words: str, trigger: Trigger) -> str | None:
+    def _mode(self, words: str) -> str | None:
         """The first mode with a word in the sentence (``words``: its lower-case words,
         space-padded)."""
-        if trigger.type not in {"ASSAULT", "MOBILIZE", "AID", "PROTEST", "COERCE"}:
-            return None
         if not self.any_mode.search(words):
             return None  # one scan for the many sentences that name no mode at all
         for mode, padded in self.modes:
