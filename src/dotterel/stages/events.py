@@ -35,7 +35,8 @@ from dotterel.stages.merge import Candidate, merge_events
 from dotterel.stages.offices import Offices
 from dotterel.stages.roles import (
     CLAUSE_WORDS,
-    clause_start,
+    Clause,
+    clause_of,
     clause_stop,
     modality,
     noun_owner,
@@ -95,6 +96,8 @@ _VERBAL = frozenset(
         "COOPERATE",
     }
 )
+# Types that take their mode from the sentence's words when the trigger brings none.
+_MODED = frozenset({"ASSAULT", "MOBILIZE", "AID", "PROTEST", "COERCE"})
 # Statements aimed at someone: with no one named, at the side the speaker is facing.
 _DIRECTED = frozenset({"THREATEN", "REJECT", "REQUEST", "ACCUSE"})
 _NAMED = frozenset({"country", "metonym", "organisation", "person", "group", "franchise"})
@@ -176,8 +179,13 @@ class EventCoder:
             ]
             kept = self._keep(tokens, sentence, triggers)
             siblings = [t for t, _ in kept]
+            words = " " + tokens.words(sentence.start, sentence.end) + " "
+            # The sentence's mode, looked up once for the triggers that bring none of their own
+            # (a trigger _code recodes, a riot, gets one).
+            moded = any(t.mode is None and t.type in _MODED for t in siblings)
+            mode = self._mode(words) if moded else None
             for trigger, absorbed in kept:
-                event = self._code(doc, tokens, sentence, trigger, anchor, siblings)
+                event = self._code(doc, tokens, sentence, words, mode, trigger, anchor, siblings)
                 if trigger.kind == "noun" and event.modality == "hypothetical":
                     continue  # "the ability to land strikes": a noun names no happening here
                 if _long_past(event, doc):
@@ -375,12 +383,17 @@ class EventCoder:
         return not any(word in _CLAUSE_BREAKS for word in tokens.lower[head.end : trigger.start])
 
     def _pair_subject(
-        self, tokens: Tokens, trigger: Trigger, sentence: Sentence, source: ActorMention | None
+        self,
+        tokens: Tokens,
+        trigger: Trigger,
+        sentence: Sentence,
+        clause: Clause,
+        source: ActorMention | None,
     ) -> int | None:
         """Where "the two sides", "both leaders" ... start, when such a phrase is the
         subject of the trigger's clause (before it, with no other clause between), or
         what its unresolved pronoun stands for ("both governments said they had ...")."""
-        start = clause_start(tokens, trigger, sentence)
+        start = clause.start
         if source is not None and source.kind == "pronoun":
             start = sentence.start
         window = " " + tokens.words(start, trigger.start) + " "
@@ -397,6 +410,8 @@ class EventCoder:
         doc: Document,
         tokens: Tokens,
         sentence: Sentence,
+        words: str,
+        sentence_mode: str | None,
         trigger: Trigger,
         last_date: When | None,
         siblings: list[Trigger],
@@ -404,15 +419,16 @@ class EventCoder:
         attributions = doc.by_sentence("attributions", sentence.index)
         speakers = {i for a in attributions if a.final for i in range(a.speaker[0], a.speaker[1])}
         actors = doc.by_sentence("actors", sentence.index)
-        source, target = roles(tokens, trigger, sentence, actors)
+        clause = clause_of(tokens, trigger, sentence)
+        source, target = roles(tokens, trigger, sentence, actors, clause)
         if source is None or source.kind == "generic" or source.country is None:
-            pair = self._pair_subject(tokens, trigger, sentence, source)
+            pair = self._pair_subject(tokens, trigger, sentence, clause, source)
             if pair is not None:  # "The two leaders failed to agree"
                 source, target = _last_pair(doc.actors, pair) or (source, target)
         if target is not None and target.start in speakers:
             target = None  # ", Ukraine's SBU said": who reports it is not who was hit
-        mood = modality(tokens, trigger, sentence, self.cues)
-        place = self._place(doc, trigger, sentence, None, None)
+        mood = modality(tokens, trigger, sentence, self.cues, clause)
+        place = self._place(doc, trigger, sentence, clause, None, None)
         where = place.country if place is not None else None
         # A speaker is not where the act it speaks of happened ("the junta accused France
         # of massing troops in Benin"): a generic source of a statement takes the story's
@@ -488,8 +504,8 @@ class EventCoder:
         if trigger.type == "RETREAT" and target_actor is not None and target_actor.sector == "CVL":
             target_actor = None  # evacuating civilians: nobody is retreated from
         if place is None:
-            place = self._place(doc, trigger, sentence, source_actor, target_actor)
-        when = self._date(doc, trigger, sentence, mood, last_date, siblings)
+            place = self._place(doc, trigger, sentence, clause, source_actor, target_actor)
+        when = self._date(doc, trigger, sentence, clause, mood, last_date, siblings)
         quantities = [
             q
             for q in doc.by_sentence("quantities", sentence.index)
@@ -497,8 +513,7 @@ class EventCoder:
         ]
         fatalities = _estimate(quantities, "killed") if trigger.type == "ASSAULT" else None
         injured = _estimate(quantities, "injured") if trigger.type == "ASSAULT" else None
-        words = " " + tokens.words(sentence.start, sentence.end) + " "
-        mode = trigger.mode or self._mode(words, trigger)
+        mode = trigger.mode or (sentence_mode if trigger.type in _MODED else None)
         evidence = Evidence(sentence.text, sentence.start_char, sentence.end_char)
         attribution = next(
             (a.attribution for a in attributions if a.start <= trigger.start < a.end), None
@@ -632,13 +647,13 @@ class EventCoder:
         doc: Document,
         trigger: Trigger,
         sentence: Sentence,
+        clause: Clause,
         source: Actor | None,
         target: Actor | None,
     ) -> Place | None:
         tokens = doc.tokens
         assert tokens is not None
-        start = clause_start(tokens, trigger, sentence)
-        stop = clause_stop(tokens, trigger, sentence)
+        start, stop = clause
         verbal = trigger.type in _VERBAL
         places: list[PlaceMention] = [
             p
@@ -671,6 +686,7 @@ class EventCoder:
         doc: Document,
         trigger: Trigger,
         sentence: Sentence,
+        clause: Clause,
         mood: str,
         last_date: When | None,
         siblings: list[Trigger],
@@ -680,8 +696,7 @@ class EventCoder:
         in_sentence: list[TimeMention] = doc.by_sentence("times", sentence.index)
         times: list[TimeMention] = []
         if in_sentence:
-            start = clause_start(tokens, trigger, sentence)
-            stop = clause_stop(tokens, trigger, sentence)
+            start, stop = clause
             lead = _first_clause(tokens, sentence)
             times = [
                 t
@@ -712,11 +727,9 @@ class EventCoder:
             return None
         return When(published, published, 1, None)
 
-    def _mode(self, words: str, trigger: Trigger) -> str | None:
+    def _mode(self, words: str) -> str | None:
         """The first mode with a word in the sentence (``words``: its lower-case words,
         space-padded)."""
-        if trigger.type not in {"ASSAULT", "MOBILIZE", "AID", "PROTEST", "COERCE"}:
-            return None
         if not self.any_mode.search(words):
             return None  # one scan for the many sentences that name no mode at all
         for mode, padded in self.modes:

@@ -9,12 +9,14 @@ after the trigger. Passive voice ("were shot dead by gunmen") and interceptions
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from dotterel.document import ActorMention, Sentence, Tokens
 from dotterel.knowledge import Cues
 from dotterel.stages._phrases import padded_any_of
 from dotterel.stages.triggers import Trigger
 
-__all__ = ["clause_start", "clause_stop", "modality", "noun_owner", "roles"]
+__all__ = ["Clause", "clause_of", "clause_start", "clause_stop", "modality", "noun_owner", "roles"]
 
 CLAUSE_WORDS = frozenset(
     [
@@ -383,6 +385,18 @@ def clause_stop(tokens: Tokens, trigger: Trigger, sentence: Sentence, reach: boo
     return sentence.end
 
 
+class Clause(NamedTuple):
+    """The clause holding a trigger: its first token and one past its last (``clause_start``
+    and ``clause_stop``), found once per trigger for the rules that look at it."""
+
+    start: int
+    stop: int
+
+
+def clause_of(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> Clause:
+    return Clause(clause_start(tokens, trigger, sentence), clause_stop(tokens, trigger, sentence))
+
+
 def _between_pair(
     tokens: Tokens, trigger: Trigger, actors: list[ActorMention], stop: int
 ) -> tuple[ActorMention, ActorMention] | None:
@@ -396,11 +410,16 @@ def _between_pair(
 
 
 def roles(
-    tokens: Tokens, trigger: Trigger, sentence: Sentence, actors: list[ActorMention]
+    tokens: Tokens,
+    trigger: Trigger,
+    sentence: Sentence,
+    actors: list[ActorMention],
+    clause: Clause,
 ) -> tuple[ActorMention | None, ActorMention | None]:
     """(source, target) mentions for a trigger, or None where the text names no one."""
-    start = clause_start(tokens, trigger, sentence)
-    stop = clause_stop(tokens, trigger, sentence, reach=trigger.type in SPEECH_TYPES)
+    start, stop = clause
+    if trigger.type in SPEECH_TYPES:
+        stop = clause_stop(tokens, trigger, sentence, reach=True)
     if _is_passive(tokens, trigger, start):
         agent = _agent(tokens, trigger, actors)
         reported = start > sentence.start and tokens.lower[start - 1] in SPEECH_VERBS
@@ -472,12 +491,14 @@ def _denied(tokens: Tokens, trigger: Trigger, start: int) -> bool:
     return False
 
 
-def modality(tokens: Tokens, trigger: Trigger, sentence: Sentence, cues: Cues) -> str:
+def modality(
+    tokens: Tokens, trigger: Trigger, sentence: Sentence, cues: Cues, clause: Clause
+) -> str:
     """asserted, negated, future or hypothetical, from cue words around the trigger."""
-    start = clause_start(tokens, trigger, sentence)
+    start, stop = clause
     near = _window(tokens, max(start, trigger.head - 4), trigger.head)
-    clause = _window(tokens, start, trigger.head)
-    after = _window(tokens, trigger.end, clause_stop(tokens, trigger, sentence))
+    before = _window(tokens, start, trigger.head)
+    after = _window(tokens, trigger.end, stop)
     if trigger.type == "THREATEN":
         return "negated" if _has(near, ("not", "n't", "never")) else "asserted"
     if _has(near, cues.negation) or _denied(tokens, trigger, start):
@@ -490,7 +511,7 @@ def modality(tokens: Tokens, trigger: Trigger, sentence: Sentence, cues: Cues) -
         return "negated"  # "denied that its forces had attacked Klintsy"
     if any(f" {be} {word} " in after for be in _BE for word in ("untrue", "false")):
         return "negated"  # "reports that it had negotiated ... were untrue", not "false reporting"
-    if _has(clause, ("if", "unless")) or _has(after, ("if", "unless")):
+    if _has(before, ("if", "unless")) or _has(after, ("if", "unless")):
         return "hypothetical"
     if _has(near, cues.hypothetical):
         return "hypothetical"

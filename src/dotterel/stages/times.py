@@ -56,6 +56,15 @@ _EDGE = rf"(?:{_EDGE_WORDS})[\s-]+"
 _LAST = r"(?P<which>last|this|next|this past|this coming|the past|the coming|the current)"
 _QUARTER = r"(?P<q>first|second|third|fourth|final|1st|2nd|3rd|4th|last(?=[\s-]+quarter\s+of\b))"
 _YEAR_OF = rf"(?:(?P<y>{_YEAR})|(?P<yrel>last|this|next) year)"
+# The "day_range" and "month" patterns from their month name on (see _CORES).
+_DAY_RANGE_ON = (
+    rf"(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|–|and|to|through)\s*"
+    rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>{_YEAR}))?\b(?!\.\d)"
+)
+_MONTH_ON = (
+    rf"(?P<m>{_MONTH})\b(?:\.?,?\s+(?:of\s+)?{_YEAR_OF}|(?=\s+(?:and|to|through|until|-|–)\s+"
+    rf"{_MONTH}\.?,?\s+(?:of\s+)?(?P<y2>{_YEAR})))?(?!\.?\s*\d)"
+)
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -76,12 +85,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "day_range",
-        re.compile(
-            rf"\b(?:(?P<cue>between|from)\s+)?(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})"
-            rf"(?:st|nd|rd|th)?\s*(?:-|–|and|to|through)\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?"
-            rf"(?:,?\s+(?P<y>{_YEAR}))?\b(?!\.\d)",
-            re.I,
-        ),
+        re.compile(rf"\b(?:(?P<cue>between|from)\s+)?{_DAY_RANGE_ON}", re.I),
     ),
     (
         "month_day",
@@ -139,9 +143,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "month",
         re.compile(
             rf"\b(?:(?P<cue>in|since|by|until|till|through|from|during|of|between|and|to|for"
-            rf"|before|after|around|as of|{_EDGE_WORDS})[\s-]+)?(?P<m>{_MONTH})\b"
-            rf"(?:\.?,?\s+(?:of\s+)?{_YEAR_OF}|(?=\s+(?:and|to|through|until|-|–)\s+"
-            rf"{_MONTH}\.?,?\s+(?:of\s+)?(?P<y2>{_YEAR})))?(?!\.?\s*\d)",
+            rf"|before|after|around|as of|{_EDGE_WORDS})[\s-]+)?{_MONTH_ON}",
             re.I,
         ),
     ),
@@ -290,12 +292,22 @@ _KEYS: dict[str, tuple[str, ...]] = {
 # A lone apostrophe lets the patterns run only before two digits ("since '98").
 _APOSTROPHE_YEAR = re.compile(r"'\d\d")
 # Words a pattern needs besides one of its keys: "last March" needs the "last", "last
-# week on Monday" the day, an ISO date its hyphen. Keep these (and the keys) in step with
-# the patterns: a pattern never runs on a sentence without them.
+# week on Monday" the day, an ISO date its hyphen, "two days later" its "later". Keep
+# these (and the keys) in step with the patterns: a pattern never runs on a sentence
+# without them.
 _ALSO: dict[str, tuple[str, ...]] = {
     "named_month": ("last", "this", "next", "past", "coming", "current"),
     "last_week_day": _DAY_KEYS,
     "iso_date": ("-",),
+    "day_later": (
+        "next day",
+        "following day",
+        "previous day",
+        "later",
+        "earlier",
+        "after",
+        "before",
+    ),
 }
 _ALL_KEYS = tuple(sorted({k for keys in (*_KEYS.values(), *_ALSO.values()) for k in keys}))
 _KEY_SETS = {kind: frozenset(keys) for kind, keys in _KEYS.items()}
@@ -304,6 +316,13 @@ _ALSO_SETS = {kind: frozenset(keys) for kind, keys in _ALSO.items()}
 # in the sentence, their lower-case keys ("may", "mar") are dropped.
 _MONTH_NAME = re.compile(_MONTH)
 _MONTH_KEY_SET = frozenset(_MONTH_KEYS)
+# Two month patterns rarely match where their keys are: they run only where the part from
+# their month name on is found. That part alone starts with a capital letter, so the regex
+# engine skips from capital to capital instead of trying the whole pattern at every character.
+_CORES: dict[str, re.Pattern[str]] = {
+    "day_range": re.compile(_DAY_RANGE_ON, re.I),
+    "month": re.compile(_MONTH_ON, re.I),
+}
 
 # Words before a date in its clause that put it in the future ("will meet on Friday").
 _FUTURE = re.compile(
@@ -401,6 +420,8 @@ class TimeTagger:
             if present.isdisjoint(_KEY_SETS[kind]):
                 continue
             if kind in _ALSO_SETS and present.isdisjoint(_ALSO_SETS[kind]):
+                continue
+            if kind in _CORES and _CORES[kind].search(sentence.text) is None:
                 continue
             for match in pattern.finditer(sentence.text):
                 a, b = match.span()

@@ -81,10 +81,13 @@ class TriggerFinder:
         words = tokens.lower[sentence.start : sentence.end]
         punct: list[bool] = []  # made for the first verb found: most sentences have none
         found = []
-        for i, word in enumerate(words):
+        # The words that may open a pair's verb, picked out in one pass (most words do not).
+        openers = [i for i, word in enumerate(words) if word in self.pair_verbs]
+        for i in openers:
             if i > 0 and words[i - 1] == "-":
                 continue  # "anti-ship missiles": no verb inside a compound
-            for verb, rule_index in self.pair_verbs.get(word, ()):
+            word = words[i]
+            for verb, rule_index in self.pair_verbs[word]:
                 if tuple(words[i : i + len(verb)]) != verb:
                     continue
                 if not punct:
