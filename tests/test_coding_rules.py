@@ -759,3 +759,20 @@ def test_bodies_handed_over_in_return_go_to_the_other_side(pipeline: Pipeline) -
         ("CONCEDE", "ISR", "PSE", "asserted"),
         ("CONCEDE", "PSE", "ISR", "asserted"),
     ]
+
+
+def test_the_act_a_group_is_behind_is_background_with_its_toll(pipeline: Pipeline) -> None:
+    text = (
+        "Pakistan launched airstrikes on hideouts in Afghanistan's Khost province on "
+        "Tuesday, saying it had hit the militants behind last week's bombing of a police "
+        "station in Bannu that killed 17 officers."
+    )
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "PAK", "AFG", "asserted")
+    assert event.fatalities is None
+    assert event.date is not None and event.date.start == date(2025, 3, 11)
+
+
+def test_an_offer_to_mediate_is_not_coded(pipeline: Pipeline) -> None:
+    text = "Turkey offered to mediate between Russia and Ukraine on Tuesday."
+    assert code(pipeline, text) == []

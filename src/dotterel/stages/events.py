@@ -113,6 +113,8 @@ _ASKING = frozenset({"urge", "call on", "call upon", "ask", "implore", "press"})
 _THE_PARTIES = frozenset(
     {"sides", "side", "parties", "party", "both", "all", "them", "him", "her", "it", "each"}
 )
+_TEMPORAL_LINKS = frozenset({"after", "following", "since", "before", "during", "amid"})
+_RELATIVE = frozenset({"that", "which", "who"})
 _DEFINITE = frozenset({"the", "this", "that", "these", "those"})
 # Words that make an agreement's clause a promise to refrain ("agreed not to attack").
 _NEGATIVE_TERMS = frozenset({"not", "never", "neither", "nor", "no", "none"})
@@ -177,15 +179,19 @@ class EventCoder:
                 and not _inside_name(tokens, t, sentence)
                 and not _reduced_relative(tokens, t, sentence)
             ]
-            kept = self._keep(tokens, sentence, triggers)
-            siblings = [t for t, _ in kept]
+            kept, context = self._keep(tokens, sentence, triggers)
+            # background acts keep their own counts and times ("last month's attack that
+            # killed 26"): they are siblings too, though never coded
+            siblings = sorted([t for t, _ in kept] + context, key=lambda t: t.start)
             words = " " + tokens.words(sentence.start, sentence.end) + " "
             # The sentence's mode, looked up once for the triggers that bring none of their own
             # (a trigger _code recodes, a riot, gets one).
             moded = any(t.mode is None and t.type in _MODED for t in siblings)
             mode = self._mode(words) if moded else None
             for trigger, absorbed in kept:
-                event = self._code(doc, tokens, sentence, words, mode, trigger, anchor, siblings)
+                event = self._code(
+                    doc, tokens, sentence, words, mode, trigger, anchor, siblings, context
+                )
                 if trigger.kind == "noun" and event.modality == "hypothetical":
                     continue  # "the ability to land strikes": a noun names no happening here
                 if _long_past(event, doc):
@@ -236,11 +242,13 @@ class EventCoder:
 
     def _keep(
         self, tokens: Tokens, sentence: Sentence, triggers: list[Trigger]
-    ) -> list[tuple[Trigger, Trigger | None]]:
+    ) -> tuple[list[tuple[Trigger, Trigger | None]], list[Trigger]]:
         """The triggers that are events, each with the event noun it took as object, if any
-        ("condemned the attack": ACCUSE, with the attack it is about)."""
+        ("condemned the attack": ACCUSE, with the attack it is about); and those that are
+        background."""
         kept: list[tuple[Trigger, Trigger | None]] = []
         seen: list[Trigger] = []
+        context: list[Trigger] = []
         for trigger in triggers:
             # A noun, or a participle inside a noun phrase ("after clashes between police
             # and students protesting ..."), after "following", "after" ...: context.
@@ -249,14 +257,17 @@ class EventCoder:
                 (nominal and self._is_background(tokens, trigger, sentence))
                 or self._restates(tokens, trigger, sentence)
                 or (trigger.kind == "noun" and _in_relative_clause(tokens, trigger, seen, sentence))
+                or _tells_of(tokens, trigger, context, seen)
             )
-            head = self._complement_of(tokens, trigger, seen, sentence)
-            if head is not None:
+            head = None if background else self._complement_of(tokens, trigger, seen, sentence)
+            if background:  # "hit the militants behind last week's bombing": context
+                context.append(trigger)
+            elif head is not None:
                 kept = [(t, trigger if t is head and a is None else a) for t, a in kept]
-            elif not background:
+            else:
                 kept.append((trigger, None))
             seen.append(trigger)
-        return kept
+        return kept, context
 
     def _about_sport(self, text: str) -> bool:
         """Three different sport words make an article a sports report."""
@@ -415,6 +426,7 @@ class EventCoder:
         trigger: Trigger,
         last_date: When | None,
         siblings: list[Trigger],
+        context: list[Trigger],
     ) -> Event:
         attributions = doc.by_sentence("attributions", sentence.index)
         speakers = {i for a in attributions if a.final for i in range(a.speaker[0], a.speaker[1])}
@@ -505,7 +517,7 @@ class EventCoder:
             target_actor = None  # evacuating civilians: nobody is retreated from
         if place is None:
             place = self._place(doc, trigger, sentence, clause, source_actor, target_actor)
-        when = self._date(doc, trigger, sentence, clause, mood, last_date, siblings)
+        when = self._date(doc, trigger, sentence, clause, mood, last_date, siblings, context)
         quantities = [
             q
             for q in doc.by_sentence("quantities", sentence.index)
@@ -690,6 +702,7 @@ class EventCoder:
         mood: str,
         last_date: When | None,
         siblings: list[Trigger],
+        context: list[Trigger],
     ) -> When | None:
         tokens = doc.tokens
         assert tokens is not None
@@ -707,8 +720,13 @@ class EventCoder:
             times = [
                 t for t in in_sentence if t.end <= trigger.start and not _is_dateline(t, sentence)
             ][-1:]
-        # "declared a curfew, a day after he imposed ...": that phrase dates the later clause
-        times = [t for t in times if not _opens_later_clause(tokens, t, trigger)]
+        # "declared a curfew, a day after he imposed ...": that phrase dates the later clause;
+        # "last week's bombing" dates that background act
+        times = [
+            t
+            for t in times
+            if not _opens_later_clause(tokens, t, trigger) and not _dates_one_of(tokens, t, context)
+        ]
         if mood in {"future", "hypothetical"}:
             # "On Monday the sides agreed to swap prisoners": the day is the agreement's
             times = [t for t in times if not _governed_elsewhere(t, trigger, siblings)]
@@ -779,6 +797,18 @@ def _unknown_addressee(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> 
         and all(t.is_alpha for t in between)
         and _THE_PARTIES.isdisjoint(t.lower_ for t in between)
     )
+
+
+def _tells_of(
+    tokens: Tokens, trigger: Trigger, context: list[Trigger], seen: list[Trigger]
+) -> bool:
+    """ "behind last month's attack on tourists that killed 26 people": a relative clause
+    on a background event noun tells of that event, no new one."""
+    if not context or trigger.start < 1 or tokens.lower[trigger.start - 1] not in _RELATIVE:
+        return False
+    noun = context[-1]
+    later = [t for t in seen if t.start > noun.start]
+    return not later and 0 <= trigger.start - noun.end <= 8
 
 
 def _own_tokens(trigger: Trigger) -> range:
@@ -1103,6 +1133,14 @@ def _stated_day(doc: Document, sentence: Sentence) -> When | None:
         and not _is_dateline(t, sentence)
     ]
     return days[-1] if days else None
+
+
+def _dates_one_of(tokens: Tokens, time: TimeMention, context: list[Trigger]) -> bool:
+    """The time stands right before or after a background act's noun: it is that act's,
+    unless it says when the act told happened ("told reporters after Thursday's talks")."""
+    if time.start > 0 and tokens.lower[time.start - 1] in _TEMPORAL_LINKS:
+        return False
+    return any(0 <= c.start - time.end <= 2 or 0 <= time.start - c.end <= 1 for c in context)
 
 
 def _governed_elsewhere(time: TimeMention, trigger: Trigger, siblings: list[Trigger]) -> bool:

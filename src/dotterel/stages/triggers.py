@@ -160,6 +160,8 @@ _PASSIVE_AUX = frozenset({"was", "were", "been", "be", "is", "are", "being"})
 _ARTICLES = frozenset(["a", "an", "the", "this", "its", "their", "his", "her"])
 _NOUN_MARKERS = frozenset(
     [
+        "'s",  # "last month's attack", "Russia's strikes": a possessive, so a noun
+        "’s",
         "the",
         "a",
         "an",
