@@ -804,8 +804,10 @@ def _tells_of(
 ) -> bool:
     """ "behind last month's attack on tourists that killed 26 people": a relative clause
     on a background event noun tells of that event, no new one."""
-    if not context or trigger.start < 1 or tokens.lower[trigger.start - 1] not in _RELATIVE:
+    if not context or trigger.start < 2 or tokens.lower[trigger.start - 1] not in _RELATIVE:
         return False
+    if tokens.lower[trigger.start - 2] == "of":
+        return False  # "attacks, one of which killed 14 people on Saturday": one told anew
     noun = context[-1]
     later = [t for t in seen if t.start > noun.start]
     return not later and 0 <= trigger.start - noun.end <= 8
