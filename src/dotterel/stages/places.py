@@ -157,16 +157,22 @@ class PlaceTagger:
         in the Hiiraan region" (at the stated region's point and precision)."""
         taken = {i for m in found for i in range(m.start, m.end)} | blocked
         extra: list[PlaceMention] = []
-        for sentence in doc.sentences:
-            i = sentence.start + 1
-            while i < sentence.end - 1:
-                hit = self._unlisted_at(tokens, doc, sentence, i, taken)
-                if hit is None:
-                    i += 1
-                    continue
+        lower, texts = tokens.lower, tokens.texts
+        marks = [
+            i
+            for i in range(1, len(lower) - 1)
+            if (lower[i] in _UNLISTED_PREPS or lower[i] == "of") and texts[i + 1][:1].isupper()
+        ]
+        for i in marks:
+            if i in taken:
+                continue
+            sentence = doc.sentence_of(i)
+            if not sentence.start < i < sentence.end - 1:
+                continue
+            hit = self._unlisted_at(tokens, doc, sentence, i, taken)
+            if hit is not None:
                 extra.append(hit)
                 taken.update(range(hit.start, hit.end))
-                i = hit.end
         return extra
 
     def _unlisted_at(
