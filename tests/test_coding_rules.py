@@ -776,3 +776,19 @@ def test_the_act_a_group_is_behind_is_background_with_its_toll(pipeline: Pipelin
 def test_an_offer_to_mediate_is_not_coded(pipeline: Pipeline) -> None:
     text = "Turkey offered to mediate between Russia and Ukraine on Tuesday."
     assert code(pipeline, text) == []
+
+
+def test_an_agreed_act_with_a_time_between_is_future_and_undated(pipeline: Pipeline) -> None:
+    text = "Rwanda and Burundi agreed on Sunday to restore diplomatic relations."
+    events = {e.type: e for e in code(pipeline, text)}
+    assert flat(events["AGREE"]) == ("AGREE", "RWA", "BDI", "asserted")
+    assert events["AGREE"].date is not None and events["AGREE"].date.start == date(2025, 3, 9)
+    reopened = [e for t, e in events.items() if t != "AGREE"]
+    assert [(e.modality, e.date) for e in reopened] == [("future", None)]
+
+
+def test_a_relative_clauses_time_does_not_date_the_main_verb(pipeline: Pipeline) -> None:
+    text = "Egypt, which signed a defence pact with Sudan last year, condemned the raid on Monday."
+    accusations = [e for e in code(pipeline, text) if e.type == "ACCUSE"]
+    assert len(accusations) == 1
+    assert accusations[0].date is not None and accusations[0].date.start == date(2025, 3, 10)

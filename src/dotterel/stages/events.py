@@ -38,6 +38,7 @@ from dotterel.stages.roles import (
     Clause,
     clause_of,
     clause_stop,
+    in_closed_relative,
     modality,
     noun_owner,
     roles,
@@ -725,7 +726,9 @@ class EventCoder:
         times = [
             t
             for t in times
-            if not _opens_later_clause(tokens, t, trigger) and not _dates_one_of(tokens, t, context)
+            if not _opens_later_clause(tokens, t, trigger)
+            and not _dates_one_of(tokens, t, context)
+            and not in_closed_relative(tokens, t.start, trigger, sentence)
         ]
         if mood in {"future", "hypothetical"}:
             # "On Monday the sides agreed to swap prisoners": the day is the agreement's
@@ -1146,9 +1149,11 @@ def _dates_one_of(tokens: Tokens, time: TimeMention, context: list[Trigger]) -> 
 
 
 def _governed_elsewhere(time: TimeMention, trigger: Trigger, siblings: list[Trigger]) -> bool:
-    """A time before another trigger that stands before this one belongs to that one."""
+    """A time before this trigger, with another trigger before this one too, belongs to
+    that one ("On Monday the sides agreed to swap", "agreed on Sunday to restore")."""
     return time.end <= trigger.start and any(
-        s is not trigger and time.end <= s.start and s.end <= trigger.start for s in siblings
+        s is not trigger and s.end <= trigger.start and (time.end <= s.start or s.end <= time.start)
+        for s in siblings
     )
 
 

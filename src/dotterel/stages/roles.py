@@ -135,12 +135,10 @@ def _closed_relative(tokens: Tokens, at: int, trigger: int, sentence: Sentence) 
     )
 
 
-def _in_closed_relative(
-    tokens: Tokens, m: ActorMention, trigger: Trigger, sentence: Sentence
-) -> bool:
+def in_closed_relative(tokens: Tokens, at: int, trigger: Trigger, sentence: Sentence) -> bool:
     """ "Kenya's army, which leads the African Union mission, carried out ...": the
-    mission is inside a closed relative clause, no party to the act."""
-    for k in range(m.start - 1, sentence.start, -1):
+    token ``at`` (the mission) is inside a closed relative clause, no part of the act."""
+    for k in range(at - 1, sentence.start, -1):
         if tokens.texts[k] == ",":
             return False
         if _closed_relative(tokens, k, trigger.start, sentence):
@@ -454,7 +452,7 @@ def roles(
             for m in actors
             if m.end <= trigger.start
             and _usable_target(m)
-            and not _in_closed_relative(tokens, m, trigger, sentence)
+            and not in_closed_relative(tokens, m.start, trigger, sentence)
             and m.kind not in {"pronoun", "generic"}
             and m.country != source.country
             and m is not partner
@@ -479,6 +477,13 @@ _DENIAL = frozenset({"denied", "deny", "denies", "denying"})
 
 
 _BE = ("is", "are", "was", "were", "been", "be", "as")
+
+
+def _committed(tokens: Tokens, to: int, floor: int, cues: Cues) -> bool:
+    """A commitment verb ("agreed", "plans") a few words before the infinitive's "to",
+    with a time or adverb between ("agreed on Sunday to", "plans eventually to")."""
+    words = tokens.lower[max(floor, to - 5) : to]
+    return any(f"{word} to" in cues.future for word in words)
 
 
 def _denied(tokens: Tokens, trigger: Trigger, start: int) -> bool:
@@ -520,5 +525,7 @@ def modality(
     ):
         return "future"
     if trigger.start > sentence.start and tokens.lower[trigger.start - 1] == "to":
+        if _committed(tokens, trigger.start - 1, start, cues):
+            return "future"  # "agreed on Sunday to restore relations": a time between
         return "hypothetical"  # an infinitive no cue commits to: "intended to demonstrate"
     return "asserted"
