@@ -826,8 +826,8 @@ def _own_tokens(trigger: Trigger) -> range:
 def _after(tokens: Tokens, start: int, end: int, source: Actor | None) -> str:
     """The sentence from the trigger on, in lower case, without the source's own words
     ("were killed in police firing": the police fired, they were not hit)."""
-    if source is None:
-        return tokens.words(start, end)
+    if source is None or source.span[1] <= tokens[start].idx:
+        return tokens.words(start, end)  # no source, or it stands before the trigger
     low, high = source.span
     return " ".join(tokens.lower[i] for i in range(start, end) if not low <= tokens[i].idx < high)
 
