@@ -792,3 +792,12 @@ def test_a_relative_clauses_time_does_not_date_the_main_verb(pipeline: Pipeline)
     accusations = [e for e in code(pipeline, text) if e.type == "ACCUSE"]
     assert len(accusations) == 1
     assert accusations[0].date is not None and accusations[0].date.start == date(2025, 3, 10)
+
+
+def test_the_source_named_again_after_the_verb_is_not_its_target(pipeline: Pipeline) -> None:
+    text = (
+        "German Chancellor Friedrich Merz visited Vilnius on Monday, reaffirming what he "
+        "called Germany's unwavering commitment to Lithuania's defence."
+    )
+    support = [flat(e) for e in code(pipeline, text) if e.type == "SUPPORT"]
+    assert support == [("SUPPORT", "DEU", "LTU", "asserted")]

@@ -304,16 +304,30 @@ def _same(a: ActorMention | None, b: ActorMention | None) -> bool:
 
 
 def _first_after(
-    tokens: Tokens, actors: list[ActorMention], trigger: Trigger, stop: int
+    tokens: Tokens,
+    actors: list[ActorMention],
+    trigger: Trigger,
+    stop: int,
+    source: ActorMention | None,
 ) -> ActorMention | None:
     """The first actor after the verb: inside a verb-object trigger ("banned French
-    aircraft"), else after it."""
+    aircraft"), else after it; not the source again ("reaffirming what he called
+    America's commitment to Israel's security": Israel)."""
     begin = trigger.head + 1 if trigger.kind == "pair" else trigger.end
     stop = _object_end(tokens, max(begin, trigger.end), stop)
     for m in actors:
-        if begin <= m.start < stop and _usable_target(m):
+        if begin <= m.start < stop and _usable_target(m) and not _own_side(tokens, source, m):
             return m
     return None
+
+
+def _own_side(tokens: Tokens, source: ActorMention | None, m: ActorMention) -> bool:
+    """The source named again: the same mention, a pronoun for it, or its country as the
+    owner of what follows ("America's commitment")."""
+    if source is None or _same(source, m):
+        return source is not None
+    owner = m.end < len(tokens) and tokens.texts[m.end] in {"'s", "’s"}
+    return owner and m.country is not None and m.country == source.country
 
 
 # Words that open a subordinate clause: who is named after them is not the object
@@ -433,7 +447,7 @@ def roles(
     source = noun_owner(tokens, trigger, actors) if trigger.kind == "noun" else None
     if source is None:
         source = _subject(tokens, actors, trigger, start, sentence.start)
-    target = _first_after(tokens, actors, trigger, stop)
+    target = _first_after(tokens, actors, trigger, stop, source)
     pair = _between_pair(tokens, trigger, actors, stop)
     if (trigger.symmetric or trigger.mutual) and pair is not None:
         return pair
