@@ -123,11 +123,14 @@ def clause_start(tokens: Tokens, trigger: Trigger, sentence: Sentence) -> int:
     return sentence.start
 
 
+_RELATIVE_PRONOUNS = frozenset({"which", "who"})
+
+
 def _closed_relative(tokens: Tokens, at: int, trigger: int, sentence: Sentence) -> bool:
     """ "Russia's Africa Corps, which replaced the Wagner group in Mali, carried out ...":
     a relative clause between commas, closed before the trigger, is skipped over."""
     return (
-        tokens.lower[at] in {"which", "who"}
+        tokens.lower[at] in _RELATIVE_PRONOUNS
         and at > sentence.start
         and tokens.texts[at - 1] == ","
         and "," in tokens.texts[at + 1 : trigger]
@@ -138,11 +141,13 @@ def _closed_relative(tokens: Tokens, at: int, trigger: int, sentence: Sentence) 
 def in_closed_relative(tokens: Tokens, at: int, trigger: Trigger, sentence: Sentence) -> bool:
     """ "Kenya's army, which leads the African Union mission, carried out ...": the
     token ``at`` (the mission) is inside a closed relative clause, no part of the act."""
+    lower = tokens.lower
     for k in range(at - 1, sentence.start, -1):
-        if tokens.texts[k] == ",":
+        word = lower[k]
+        if word == ",":
             return False
-        if _closed_relative(tokens, k, trigger.start, sentence):
-            return True
+        if word in _RELATIVE_PRONOUNS:
+            return _closed_relative(tokens, k, trigger.start, sentence)
     return False
 
 
@@ -337,12 +342,18 @@ _SUBORDINATORS = frozenset(
 )
 
 
+_OBJECT_ENDS = _SUBORDINATORS | {"in", "and"}
+
+
 def _object_end(tokens: Tokens, start: int, stop: int) -> int:
     """Where the trigger's object can end: before a subordinate clause, or before a second
     verb joined by "and" ("stood with its ally and called the Chinese action ...")."""
+    lower = tokens.lower
     for j in range(start, stop):
-        word = tokens.lower[j]
-        if word in _SUBORDINATORS or (word == "in" and tokens.lower[j + 1 : j + 2] == ["exchange"]):
+        word = lower[j]
+        if word not in _OBJECT_ENDS:
+            continue
+        if word in _SUBORDINATORS or (word == "in" and lower[j + 1 : j + 2] == ["exchange"]):
             return j  # "... in exchange for prisoners": the other side's half
         if word == "and" and j + 1 < stop and _past_verb(tokens, j + 1):
             return j
