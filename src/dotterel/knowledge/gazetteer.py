@@ -92,6 +92,8 @@ class Gazetteer:
         town of that name in the same country; "Kursk region" is always the region."""
         found = self._found.get(name)
         if found is None:
+            if name not in self:
+                return []  # most lookups are word runs that name nothing: no lists built
             found = tuple(self._candidates(name))
             if found:
                 self._found[name] = found
