@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -256,3 +257,82 @@ def test_incident_pages_are_exactly_the_filters_incidents(
     assert ids == expected
     if params == {"country": "ISL"}:
         assert 10 < len(expected) < 80  # rare among 2,000-odd incidents, more than a page
+
+
+# --- a rare country told in whole articles -------------------------------------------------
+
+
+def nauru(articles: int, per_article: int) -> list[tuple[Article, list[Event]]]:
+    """Articles whose every event happens in Nauru, the first one dated before any event
+    of ``ITEMS`` (so the first walk meets it whole), the others a year apart."""
+    items = []
+    for n in range(articles):
+        day = date(2017, 12, 31) + timedelta(days=365 * n)
+        sentences = [f"Nauru {n}.{i}: a protest at the port." for i in range(per_article)]
+        article = Article(text=" ".join(sentences), ref=f"nauru-{n}", published=day)
+        (template,) = spread(2)[0][1][:1]
+        events, at = [], 0
+        for i, sentence in enumerate(sentences):
+            events.append(
+                replace(
+                    template,
+                    id=f"nru{n}-{i}",
+                    article_id=article.id,
+                    place=Place("Yaren", None, -0.55, 166.92, "NRU", None, 1, None),
+                    date=When(day, day, 1, None),
+                    evidence=Evidence(sentence, at, at + len(sentence)),
+                    article_ref=article.ref,
+                )
+            )
+            at += len(sentence) + 1
+        items.append((article, events))
+    return items
+
+
+NAURU = nauru(4, 6)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def clumped(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    with backend_url(request.param, tmp_path_factory.mktemp("clumped")) as url, Store(url) as store:
+        store.add_many([*ITEMS[:300], *NAURU], fuse=False)
+        yield store
+
+
+def test_matches_of_one_article_count_once(clumped: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first walk meets six Nauru events, all of one article: as one match, they
+    promise too little to walk on (the rest is looked up at once), where six
+    independent ones would send the page on a longer walk first. The rows are the
+    same either way, exactly Nauru's events in the store's order."""
+    expected = sorted(
+        (e for _, events in NAURU for e in events),
+        key=lambda e: (e.date.start if e.date else None, e.article_id, e.id),
+    )
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        statements.append(args[2])
+
+    def first_page() -> tuple[list[str], int]:
+        statements.clear()
+        event.listen(clumped._engine, "before_cursor_execute", seen)
+        try:
+            page = EventQueries(clumped).page(EventFilter(country="NRU"), 12)
+        finally:
+            event.remove(clumped._engine, "before_cursor_execute", seen)
+        return [r["id"] for r in page.records], len(statements)
+
+    grouped, grouped_statements = first_page()
+    monkeypatch.setattr(_query, "_EVENTS", replace(_query._EVENTS, grouped=False))
+    ungrouped, ungrouped_statements = first_page()
+    assert grouped == ungrouped == [e.id for e in expected[:12]]
+    assert grouped_statements < ungrouped_statements
+
+
+def test_events_of_one_article_are_one_hit_and_incidents_one_each() -> None:
+    day = date(2024, 1, 1)
+    events = [(day, "a", "a-0", "{}"), (day, "a", "a-1", "{}"), (day, "b", "b-0", "{}")]
+    assert _query._EVENTS.hits(events) == 2
+    assert _query._INCIDENTS.hits([(day, "i1", "{}"), (day, "i2", "{}")]) == 2

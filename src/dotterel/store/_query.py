@@ -287,13 +287,22 @@ class _Paging:
     """How a table pages: its rows, its page order (start date, then the ids that break
     ties, the last of which is the primary key), and the filtered columns its page index
     holds after that order (``ix_events_page``, ``ix_incidents_page``). ``type_led``: an
-    index leads with the type, then the same (``ix_events_type_page``)."""
+    index leads with the type, then the same (``ix_events_type_page``). ``grouped``: the
+    rows group into articles, by the second part of the key (see ``hits``)."""
 
     what: str
     row: Any
     key: tuple[Any, ...]
     walked: tuple[str, ...]
     type_led: bool
+    grouped: bool = False
+
+    def hits(self, found: Sequence[Any]) -> int:
+        """How many independent matches ``found`` (rows in page order) holds, to tell how
+        far a walk must go: events of one article count once, since an article tells of
+        one country, place or kind of happening several times (a walk that met one
+        article of seven events in a rare country is no likelier to meet another soon)."""
+        return len({row[1] for row in found}) if self.grouped else len(found)
 
     def dated(self, where: EventFilter, after: Cursor | None) -> list[ColumnElement[bool]]:
         """Bounds of the dated rows a page may hold: within the filter's dates, after
@@ -329,11 +338,11 @@ class _Paging:
         The page index (the type-led one for one type) is walked in order, the filters
         checked on the entries, until the page is full: first ``_WALK_FIRST`` entries,
         then (at most ``_WALK_PARTS`` parts in all) twice as many as the matches so far
-        promise the page needs, while that is at most ``_WALK_MOST``. Otherwise (a rare
-        country, an empty box) the rest is looked up past the walked entries through the
-        filters' own indexes (countries, type, coordinates) and the few rows found are
-        sorted. No filter walks more than a bounded part of the index, and one common
-        enough to make the lookup large fills its page by walking.
+        promise the page needs (see ``hits``), while that is at most ``_WALK_MOST``.
+        Otherwise (a rare country, an empty box) the rest is looked up past the walked
+        entries through the filters' own indexes (countries, type, coordinates) and the
+        few rows found are sorted. No filter walks more than a bounded part of the index,
+        and one common enough to make the lookup large fills its page by walking.
         """
         one = {t.upper() for t in where.types}
         lead = one.pop() if self.type_led and len(one) == 1 else None
@@ -367,7 +376,8 @@ class _Paging:
             if not want:
                 return rows
             past = self.past(after) if after is not None else []
-            needed = want * size // len(found) if found else _WALK_MOST + 1
+            hits = self.hits(found)
+            needed = want * size // hits if hits else _WALK_MOST + 1
             if needed > _WALK_MOST:
                 break  # walking would not fill the page soon: look the rest up
             size = max(_WALK_FIRST, 2 * needed)
@@ -433,6 +443,7 @@ _EVENTS = _Paging(
     (EventRow.date_start, EventRow.article_id, EventRow.id),
     ("type", "mode", "modality", "source_country", "target_country", "place_country", "lat", "lon"),
     type_led=True,
+    grouped=True,
 )
 _INCIDENTS = _Paging(
     "incidents",
