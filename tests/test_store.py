@@ -18,7 +18,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 import dotterel.store
 from dotterel.errors import StoreError
@@ -35,6 +35,7 @@ from dotterel.records import (
     When,
 )
 from dotterel.store import Store
+from dotterel.store._query import EventFilter, EventQueries
 from dotterel.store._store import events_query
 from dotterel.store.models import Base, include_name
 
@@ -324,7 +325,7 @@ def test_sqlite_file_is_wal_and_at_the_head_revision(db_path: Path) -> None:
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)]
-    assert head == "0005"
+    assert head == "0006"
     with Store(f"sqlite:///{db_path}") as again:  # an already-migrated file opens as is
         assert again.counts() == {"articles": 0, "events": 0, "incidents": 0}
 
@@ -484,3 +485,41 @@ def test_a_0001_store_upgrades_and_fuses_its_old_articles(store_url: str) -> Non
                 text("SELECT place_precision, place_admin1, incident_id FROM events")
             ).one()
     assert tuple(backfilled) == (1, "Odesa Oblast", incident.id)
+
+
+# --- upgrading a store made before the lookup indexes (revision 0005 -> 0006) -------------
+
+
+def test_a_0005_store_upgrades_to_the_lookup_indexes(store_url: str) -> None:
+    from alembic import command
+
+    from dotterel.store._migrate import alembic_config
+    from dotterel.store._rows import article_row, event_row
+
+    article = make_article()
+    told = make_event(article, "ev-told")
+    denied = replace(make_event(article, "ev-denied"), modality="negated")
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0005")
+        tables = Base.metadata.tables  # 0006 adds indexes only: the columns are the same
+        conn.execute(tables["articles"].insert(), [article_row(article, datetime.now(UTC))])
+        conn.execute(tables["events"].insert(), [event_row(told), event_row(denied)])
+    engine.dispose()
+    with Store(store_url) as store:
+        with store._engine.connect() as conn:
+            reflected = {i["name"]: i for i in inspect(conn).get_indexes("events")}
+            head = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        queries = EventQueries(store)
+        negated = queries.page(EventFilter(modality="negated"), 10)
+        boxed = queries.page(EventFilter(bbox=(30.0, 46.0, 31.0, 47.0)), 10)
+    assert head == "0006"
+    assert reflected["ix_events_lon_lat"]["column_names"] == ["lon", "lat"]
+    modality = reflected["ix_events_modality_date_start"]
+    assert modality["column_names"] == ["modality", "date_start"]
+    (partial,) = [str(v) for k, v in modality.get("dialect_options", {}).items() if "where" in k]
+    assert "asserted" in partial  # only the events not told as having happened
+    assert [r["id"] for r in negated.records] == ["ev-denied"]
+    assert [r["id"] for r in boxed.records] == ["ev-denied", "ev-told"]

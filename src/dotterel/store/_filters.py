@@ -1,7 +1,8 @@
 """WHERE conditions shared by the event and incident queries, each served by an index.
 
 * ``in_bbox``: a (west, south, east, north) box in degrees on ``lat``/``lon`` columns
-  (``ix_*_lat_lon``); west > east means a box across the antimeridian.
+  (``ix_*_lat_lon``, and ``ix_events_lon_lat`` for a box in busy latitudes); west > east
+  means a box across the antimeridian.
 * ``evidence_contains``: a case-insensitive substring of the evidence sentence. It
   compiles per backend: on SQLite to a lookup in the FTS5 trigram table ``events_text``,
   on PostgreSQL to ``ILIKE``, which the pg_trgm GIN index serves (migration 0002).
