@@ -523,3 +523,70 @@ def test_a_0005_store_upgrades_to_the_lookup_indexes(store_url: str) -> None:
     assert "asserted" in partial  # only the events not told as having happened
     assert [r["id"] for r in negated.records] == ["ev-denied"]
     assert [r["id"] for r in boxed.records] == ["ev-denied", "ev-told"]
+
+
+# --- PostgreSQL connections: set up once, pinged only after lying idle ---------------------
+
+
+@pytest.fixture
+def pg_store(tmp_path: Path) -> Iterator[Store]:
+    with backend_url("postgresql", tmp_path) as url, Store(url) as store:
+        article = make_article()
+        store.add(article, [make_event(article, "ev-1")])
+        yield store
+
+
+def _kill_backends_of(store: Store) -> None:
+    """End, on the server, every connection the store's pool holds."""
+    with store._engine.connect() as conn:
+        pids = {conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()}
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        for pid in pids:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+
+
+def test_postgresql_connections_run_no_parallel_workers(pg_store: Store) -> None:
+    with pg_store._engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
+    queries = EventQueries(pg_store)
+    with queries._engine.connect() as conn:  # reads: outside any transaction
+        assert conn.connection.driver_connection.autocommit is True  # type: ignore[union-attr]
+        assert conn.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
+
+
+@pytest.mark.parametrize("ping_after", [0.0, 3600.0], ids=["pinged", "retried"])
+def test_a_read_survives_a_pooled_connection_the_server_closed(
+    pg_store: Store, monkeypatch: pytest.MonkeyPatch, ping_after: float
+) -> None:
+    """Idle long enough, the connection is pinged and replaced before use; otherwise
+    the read fails on it and runs once more on a fresh connection."""
+    from dotterel.store import _engine
+
+    monkeypatch.setattr(_engine, "PING_IDLE_SECONDS", ping_after)
+    dialect = pg_store._engine.dialect
+    pings: list[bool] = []
+    ping = dialect.do_ping
+
+    def counted(dbapi_connection: object) -> bool:
+        pings.append(True)
+        return ping(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_ping", counted)
+    queries = EventQueries(pg_store)
+    assert [r["id"] for r in queries.page(EventFilter(), 10).records] == ["ev-1"]
+    _kill_backends_of(pg_store)
+    pings.clear()
+    assert [r["id"] for r in queries.page(EventFilter(), 10).records] == ["ev-1"]
+    assert queries.event("ev-1") is not None
+    assert bool(pings) == (ping_after == 0.0)
+
+
+def test_a_busy_pool_is_not_pinged(pg_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    pings: list[object] = []
+    monkeypatch.setattr(pg_store._engine.dialect, "do_ping", pings.append)
+    queries = EventQueries(pg_store)
+    for _ in range(5):
+        queries.page(EventFilter(country="UKR"), 10)
+    assert pings == []

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, Text, cast, func, or_, select, tuple_
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -506,16 +506,32 @@ def _with_text(
 
 
 class _Reader:
+    """Reads on PostgreSQL run outside any transaction (autocommit): each statement sees
+    its own snapshot there anyway (READ COMMITTED), and neither BEGIN nor ROLLBACK costs
+    a round trip. On SQLite a read is one transaction, so its statements agree."""
+
     def __init__(self, store: Store) -> None:
-        self._engine = store._engine
+        engine = store._engine
+        sqlite = engine.dialect.name == "sqlite"
+        self._engine = engine if sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
         self._url = store._url
 
     def _read(self, action: str, work: Callable[[Connection], _T]) -> _T:
+        """``work`` on a pooled connection; once more on a fresh one if that one was
+        found dead (the server restarted while it lay in the pool)."""
         try:
-            with self._engine.connect() as connection:
-                return work(connection)
+            try:
+                return self._run(work)
+            except DBAPIError as exc:
+                if not exc.connection_invalidated:
+                    raise
+            return self._run(work)
         except SQLAlchemyError as exc:
             raise store_error(action, self._url, exc) from exc
+
+    def _run(self, work: Callable[[Connection], _T]) -> _T:
+        with self._engine.connect() as connection:
+            return work(connection)
 
     def _page(
         self,
@@ -533,9 +549,6 @@ class _Reader:
         want = limit + 1
 
         def run(connection: Connection) -> Page:
-            if connection.dialect.name == "postgresql":
-                # parallel workers cost more to start than a page walk takes
-                connection.exec_driver_sql("SET LOCAL max_parallel_workers_per_gather = 0")
             found: list[Any] = []
             if after is None or after.date is not None:
                 found = rows(connection, where, paging.dated(where, after), want)
