@@ -550,6 +550,8 @@ def _kill_backends_of(store: Store) -> None:
 def test_postgresql_connections_run_no_parallel_workers(pg_store: Store) -> None:
     with pg_store._engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
+        plans = conn.exec_driver_sql("SHOW plan_cache_mode").scalar()
+        assert plans == "force_custom_plan"  # never one plan for a rare and a busy country
     queries = EventQueries(pg_store)
     with queries._engine.connect() as conn:  # reads: outside any transaction
         assert conn.connection.driver_connection.autocommit is True  # type: ignore[union-attr]
