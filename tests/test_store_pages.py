@@ -15,11 +15,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import bindparam, event, select
 
 from dotterel.records import Actor, Article, Event, Evidence, Place, When
-from dotterel.store import Store, _query
+from dotterel.store import Store, _query, _statements
 from dotterel.store._query import Cursor, EventFilter, EventQueries
+from dotterel.store.models import EventRow
 from test_store import backend_url
 
 # (country, lat, lon, weight): three busy countries, and Iceland in one event in 60
@@ -336,3 +337,81 @@ def test_events_of_one_article_are_one_hit_and_incidents_one_each() -> None:
     events = [(day, "a", "a-0", "{}"), (day, "a", "a-1", "{}"), (day, "b", "b-0", "{}")]
     assert _query._EVENTS.hits(events) == 2
     assert _query._INCIDENTS.hits([(day, "i1", "{}"), (day, "i2", "{}")]) == 2
+
+
+# --- statements built once per shape ------------------------------------------------------
+
+ACROSS = (170.0, -30.0, -170.0, 10.0)  # a box across the antimeridian: Fiji's side
+SHAPES = [
+    *RARE_FILTERS,
+    *EMPTY_FILTERS,
+    *COMMON_FILTERS,
+    EventFilter(bbox=ACROSS),
+    EventFilter(text="border", country="RUS"),
+    EventFilter(text="no such words"),
+    EventFilter(types=("assault", "ASSAULT")),  # one type, however written
+]
+
+
+def test_one_reader_gives_every_filter_its_own_events(store: Store) -> None:
+    """One reader keeps one statement per shape: filters of one shape (ISL then UKR,
+    one box then another) must each get exactly their events, page after page."""
+    queries = EventQueries(store)
+    built = []
+    for _ in range(2):
+        for where in [*SHAPES, EventFilter(country="UKR"), EventFilter(country="TUR")]:
+            ids: list[str] = []
+            cursor = None
+            while True:
+                page = queries.page(where, 7, cursor)
+                ids += [r["id"] for r in page.records]
+                if (cursor := page.next) is None:
+                    break
+            assert ids == (texts(where) if where.text else kept(where)), where
+        built.append(len(queries._statements))
+    assert built[0] == built[1] > 0  # the second time round, every statement was reused
+
+
+def texts(where: EventFilter) -> list[str]:
+    """What a filter with a text keeps: the others' events whose sentence holds it."""
+    text = (where.text or "").lower()
+    sentences = {e.id: e.evidence.sentence.lower() for _, events in ITEMS for e in events}
+    return [i for i in kept(replace(where, text=None)) if text in sentences[i]]
+
+
+def test_a_statement_from_the_cache_is_the_one_a_fresh_build_gives(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shape key tells apart every form a statement takes: whatever filter, cursor
+    or part of a page reuses a statement, building it afresh gives the same SQL."""
+    dialect = store._engine.dialect
+    reused: list[str] = []
+    get = _statements.Statements.get
+
+    def checked(self: _statements.Statements, key: Any, build: Any, values: Any) -> Any:
+        statement = get(self, key, build, values)
+        fresh = str(build().compile(dialect=dialect))
+        assert str(statement.compile(dialect=dialect)) == fresh, key
+        reused.append(fresh)
+        return statement
+
+    monkeypatch.setattr(_statements.Statements, "get", checked)
+    queries = EventQueries(store)
+    for where in [*SHAPES, EventFilter(bbox=(-25.0, 60.0, -20.0, 70.0), types=("AID",))]:
+        page = queries.page(where, 5)
+        if page.next is not None:
+            queries.page(where, 5, page.next)
+    assert len(reused) > len(set(reused))  # statements were reused
+
+
+def test_a_statement_binds_every_value_by_name() -> None:
+    """A value baked into a statement (not bound by name) would be run again with the
+    next call's values: such a statement is refused; so is a call missing a value."""
+    statements = _statements.Statements()
+    baked = select(EventRow.id).where(EventRow.type == "AID")
+    with pytest.raises(ValueError, match="without a name"):
+        statements.get(("baked",), lambda: baked, {})
+    named = select(EventRow.id).where(EventRow.type == bindparam("f_type"))
+    with pytest.raises(LookupError, match="f_type"):
+        statements.get(("named",), lambda: named, {"f_mode": "drone"})
+    assert statements.get(("named",), lambda: named, {"f_type": "AID"}) is named
