@@ -541,8 +541,8 @@ class _Paging:
             entries = select(*self.key, *(getattr(self.row, c) for c in self.walked if c in read))
             walk = entries.where(*within).order_by(*self.key).limit(_SIZE).subquery()
             checked = where.conditions(walk.c, incidents=self.row is IncidentRow)
-            ids = select(walk.c.id).where(*checked).order_by(*(walk.c[k.key] for k in self.key))
-            return self.by_ids(ids.limit(_WANT))
+            keys = [walk.c[k.key] for k in self.key]
+            return self.by_ids(select(*keys).where(*checked).order_by(*keys).limit(_WANT))
 
         shape = (bounds.shape(), _edge_shape(edge), lead is not None, where.shape())
         values = {**bounds.values(), **_edge_values(edge), **where.values()}
@@ -630,14 +630,17 @@ class _Paging:
         walking an index in page order."""
         first, *rest = self.key
         order = (_NotIndexed(first), *rest) if sort else self.key
-        return self.by_ids(select(self.row.id).where(*conditions).order_by(*order).limit(_WANT))
+        return self.by_ids(select(*self.key).where(*conditions).order_by(*order).limit(_WANT))
 
-    def by_ids(self, ids: Select[Any]) -> Select[Any]:
-        """The page key and stored JSON of the rows ``ids`` selects, in page order."""
+    def by_ids(self, keys: Select[Any]) -> Select[Any]:
+        """The page key and stored JSON of the rows whose page keys ``keys`` selects in
+        page order: joined in that order, so that no sort of the records follows."""
+        found = keys.subquery()
+        order = [found.c[column.key] for column in self.key]
         return (
-            select(*self.key, cast(self.row.record, Text))
-            .where(self.row.id.in_(ids.scalar_subquery()))
-            .order_by(*self.key)
+            select(*order, cast(self.row.record, Text))
+            .join_from(found, self.row, self.row.id == found.c.id)
+            .order_by(*order)
         )
 
 
