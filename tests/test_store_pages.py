@@ -194,6 +194,26 @@ def test_the_rare_country_exactly(store: Store) -> None:
     assert [r["id"] for r in last.records] == expected[5:] and last.next is None
 
 
+def test_a_page_of_a_rare_modality_walks_that_modalitys_index(store: Store) -> None:
+    """On PostgreSQL a negated page walks ``ix_events_modality_page`` (only the events
+    not told as having happened, in page order), not the whole page index; SQLite
+    cannot tell that a bound modality is in that partial index, and walks as before."""
+    leads: list[Any] = []
+
+    def seen(*args: Any) -> None:
+        leads.append(args[3].get("lead_value") if isinstance(args[3], dict) else None)
+
+    where = EventFilter(modality="negated", country="RUS")
+    event.listen(store._engine, "before_cursor_execute", seen)
+    try:
+        ids, _ = walk(store, where, 50)
+    finally:
+        event.remove(store._engine, "before_cursor_execute", seen)
+    assert ids == kept(where)
+    postgresql = store._engine.dialect.name == "postgresql"
+    assert ("negated" in leads) == postgresql
+
+
 def test_a_rare_filter_does_not_walk_the_whole_index(store: Store) -> None:
     """After the bounded walk, the rare country is looked up, not walked: no query of
     its page asks for the index entries in page order past the walk."""

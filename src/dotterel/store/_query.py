@@ -436,12 +436,25 @@ def _edge_values(*edges: _Edge | None) -> dict[str, Any]:
     return found
 
 
+# A walk's leading column and its value: its index has that value's rows in page order.
+_Lead = tuple[str, str]
+
+
+def _lead_shape(lead: _Lead | None) -> str | None:
+    return None if lead is None else lead[0]
+
+
+def _lead_values(lead: _Lead | None) -> dict[str, Any]:
+    return {} if lead is None else {"lead_value": lead[1]}
+
+
 @dataclass(frozen=True, slots=True)
 class _Paging:
     """How a table pages: its rows, its page order (start date, then the ids that break
     ties, the last of which is the primary key), and the filtered columns its page index
-    holds after that order (``ix_events_page``, ``ix_incidents_page``). ``type_led``: an
-    index leads with the type, then the same (``ix_events_type_page``). ``grouped``: the
+    holds after that order (``ix_events_page``, ``ix_incidents_page``). ``leads``: the
+    columns an index leads with, then the same (``ix_events_type_page``,
+    ``ix_events_modality_page``). ``grouped``: the
     rows group into articles, by the second part of the key (see ``hits``).
 
     Its statements are built once per shape (``dotterel.store._statements``): limits are
@@ -452,7 +465,7 @@ class _Paging:
     row: Any
     key: tuple[Any, ...]
     walked: tuple[str, ...]
-    type_led: bool
+    leads: tuple[str, ...]
     grouped: bool = False
 
     def hits(self, found: Sequence[Any]) -> int:
@@ -487,10 +500,8 @@ class _Paging:
         few rows found are sorted. No filter walks more than a bounded part of the index,
         and one common enough to make the lookup large fills its page by walking.
         """
-        one = where._types()
-        lead = one[0] if self.type_led and len(one) == 1 else None
-        checked = replace(where, types=()) if lead else where
         told = run.dialect == "postgresql"
+        lead, checked = self._lead(where, told)
         rows: list[Any] = []
         edge: _Edge | None = None  # the key past which this part starts
         size = _WALK_FIRST
@@ -525,13 +536,13 @@ class _Paging:
         run: Run,
         bounds: _Bounds,
         edge: _Edge | None,
-        lead: str | None,
+        lead: _Lead | None,
         where: EventFilter,
         want: int,
         size: int,
     ) -> list[Any]:
         """The first ``want`` of the first ``size`` index entries within ``bounds``, past
-        ``edge`` (and of type ``lead``), that match ``where``, with their JSON
+        ``edge`` (and with the ``lead`` value), that match ``where``, with their JSON
         (PostgreSQL: it walks the index in the subquery, checking the filtered columns
         the entries hold, and stops at the ``want``-th match)."""
 
@@ -544,23 +555,23 @@ class _Paging:
             keys = [walk.c[k.key] for k in self.key]
             return self.by_ids(select(*keys).where(*checked).order_by(*keys).limit(_WANT))
 
-        shape = (bounds.shape(), _edge_shape(edge), lead is not None, where.shape())
-        values = {**bounds.values(), **_edge_values(edge), **where.values()}
-        values.update(lead_type=lead, n_want=want, n_size=size)
+        shape = (bounds.shape(), _edge_shape(edge), _lead_shape(lead), where.shape())
+        values = {**bounds.values(), **_edge_values(edge), **where.values(), **_lead_values(lead)}
+        values.update(n_want=want, n_size=size)
         return run.all(("walk", self.what, *shape), build, values)
 
     def _edge(
-        self, run: Run, bounds: _Bounds, edge: _Edge | None, lead: str | None, size: int
+        self, run: Run, bounds: _Bounds, edge: _Edge | None, lead: _Lead | None, size: int
     ) -> Any:
-        """(SQLite) The key of the ``size``-th entry within ``bounds`` past ``edge`` (of
-        type ``lead``), or None when there are fewer."""
+        """(SQLite) The key of the ``size``-th entry within ``bounds`` past ``edge`` (with
+        the ``lead`` value), or None when there are fewer."""
 
         def build() -> Select[Any]:
             within = [*bounds.conditions(self), *self.past(edge), *self._leading(lead)]
             return select(*self.key).where(*within).order_by(*self.key).offset(_LAST).limit(_ONE)
 
-        shape = (bounds.shape(), _edge_shape(edge), lead is not None)
-        values = {**bounds.values(), **_edge_values(edge), "lead_type": lead, "n_last": size - 1}
+        shape = (bounds.shape(), _edge_shape(edge), _lead_shape(lead))
+        values = {**bounds.values(), **_edge_values(edge), **_lead_values(lead), "n_last": size - 1}
         values["n_one"] = 1
         return run.first(("edge", self.what, *shape), build, values)
 
@@ -599,8 +610,23 @@ class _Paging:
         values = {**bounds.values(), **_edge_values(edge), **where.values(), "n_want": want}
         return run.all(("look up", self.what, *shape), build, values)
 
-    def _leading(self, lead: str | None) -> list[ColumnElement[bool]]:
-        return [] if lead is None else [self.row.type == bindparam("lead_type", lead)]
+    def _lead(self, where: EventFilter, postgresql: bool) -> tuple[_Lead | None, EventFilter]:
+        """The column whose index leads a walk, with its value, and the filters left to
+        check on the entries: a modality other than asserted (only PostgreSQL can tell
+        that the partial ``ix_events_modality_page`` holds a bound modality's events),
+        else one type."""
+        modality = where.modality
+        if "modality" in self.leads and postgresql and modality and modality != "asserted":
+            return ("modality", modality), replace(where, modality=None)
+        one = where._types()
+        if "type" in self.leads and len(one) == 1:
+            return ("type", one[0]), replace(where, types=())
+        return None, where
+
+    def _leading(self, lead: _Lead | None) -> list[ColumnElement[bool]]:
+        if lead is None:
+            return []
+        return [getattr(self.row, lead[0]) == bindparam("lead_value", lead[1])]
 
     def past(self, edge: _Edge | None, *, walkable: bool = True) -> list[ColumnElement[bool]]:
         """Rows after ``edge`` (a page key) in page order; unless ``walkable``, stated so
@@ -655,7 +681,7 @@ _EVENTS = _Paging(
     EventRow,
     (EventRow.date_start, EventRow.article_id, EventRow.id),
     ("type", "mode", "modality", "source_country", "target_country", "place_country", "lat", "lon"),
-    type_led=True,
+    leads=("modality", "type"),
     grouped=True,
 )
 _INCIDENTS = _Paging(
@@ -663,7 +689,7 @@ _INCIDENTS = _Paging(
     IncidentRow,
     (IncidentRow.date_start, IncidentRow.id),
     ("type", "mode", "source_country", "target_country", "place_country", "lat", "lon"),
-    type_led=False,
+    leads=(),
 )
 
 

@@ -105,18 +105,23 @@ class EventRow(Base):
         Index("ix_events_type_place_country_date_start", "type", "place_country", "date_start"),
         Index("ix_events_lat_lon", "lat", "lon"),  # bounding boxes
         Index("ix_events_lon_lat", "lon", "lat"),  # boxes in busy latitudes (migration 0006)
-        # Rare modalities (negated, future, hypothetical): only those events (0006).
-        Index(
-            "ix_events_modality_date_start",
-            "modality",
-            "date_start",
-            postgresql_where=text(_NOT_ASSERTED),
-            sqlite_where=text(_NOT_ASSERTED),
-        ),
         # API pages: the page order, then every filtered column (see dotterel.store._query);
         # and the same behind the type, for pages of one type.
         Index("ix_events_page", "date_start", "article_id", "id", "type", *_PAGE_FILTERED),
         Index("ix_events_type_page", "type", "date_start", "article_id", "id", *_PAGE_FILTERED),
+        # The same behind the modality, holding only the events not told as having
+        # happened (negated, future, hypothetical; migration 0006).
+        Index(
+            "ix_events_modality_page",
+            "modality",
+            "date_start",
+            "article_id",
+            "id",
+            "type",
+            *(c for c in _PAGE_FILTERED if c != "modality"),
+            postgresql_where=text(_NOT_ASSERTED),
+            sqlite_where=text(_NOT_ASSERTED),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)

@@ -12,9 +12,12 @@ no index of their own that served them well:
   the ocean at the latitude of Kyiv). ``ix_events_lon_lat`` reads its band of longitudes
   instead; the planner takes the narrower band.
 * a modality other than ``asserted`` (negated, future, hypothetical: a few events in
-  ten): only the type's index served it, read whole. ``ix_events_modality_date_start``
-  holds only those events (a partial index), so it stays small and writes of asserted
-  events do not touch it.
+  ten): only the type's index served it, read whole. ``ix_events_modality_page`` holds
+  only those events (a partial index, so it stays small and writes of asserted events
+  do not touch it), in page order and with every filtered column, as
+  ``ix_events_type_page`` does for one type: on PostgreSQL a page of negated events in a
+  country walks it instead of ``ix_events_page``, and a modality no event has is found
+  empty at once.
 """
 
 from __future__ import annotations
@@ -28,19 +31,32 @@ branch_labels: str | None = None
 depends_on: str | None = None
 
 NOT_ASSERTED = sa.text("modality <> 'asserted'")
+MODALITY_PAGE_COLUMNS = [
+    "modality",
+    "date_start",
+    "article_id",
+    "id",
+    "type",
+    "mode",
+    "source_country",
+    "target_country",
+    "place_country",
+    "lat",
+    "lon",
+]
 
 
 def upgrade() -> None:
     op.create_index("ix_events_lon_lat", "events", ["lon", "lat"])
     op.create_index(
-        "ix_events_modality_date_start",
+        "ix_events_modality_page",
         "events",
-        ["modality", "date_start"],
+        MODALITY_PAGE_COLUMNS,
         postgresql_where=NOT_ASSERTED,
         sqlite_where=NOT_ASSERTED,
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_events_modality_date_start", table_name="events")
+    op.drop_index("ix_events_modality_page", table_name="events")
     op.drop_index("ix_events_lon_lat", table_name="events")
