@@ -194,6 +194,24 @@ def test_the_rare_country_exactly(store: Store) -> None:
     assert [r["id"] for r in last.records] == expected[5:] and last.next is None
 
 
+def test_a_rare_filters_undated_events_are_looked_up_at_once(store: Store) -> None:
+    """Too rare to walk the dated events for, the rare country is looked up among the
+    undated ones straight after, without walking them first."""
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(store._engine, "before_cursor_execute", seen)
+    try:
+        page = EventQueries(store).page(EventFilter(country="ISL"), 100)
+    finally:
+        event.remove(store._engine, "before_cursor_execute", seen)
+    assert [r["id"] for r in page.records] == kept(EventFilter(country="ISL"))
+    looked_up = [n for n, s in enumerate(statements) if "+ 0" in s or "+events.date_start" in s]
+    assert looked_up == [len(statements) - 2, len(statements) - 1], statements
+
+
 def test_a_page_of_a_rare_modality_walks_that_modalitys_index(store: Store) -> None:
     """On PostgreSQL a negated page walks ``ix_events_modality_page`` (only the events
     not told as having happened, in page order), not the whole page index; SQLite

@@ -25,7 +25,7 @@ import json
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -436,6 +436,14 @@ def _edge_values(*edges: _Edge | None) -> dict[str, Any]:
     return found
 
 
+class _Part(NamedTuple):
+    """The rows of one part of a page (dated or undated), and whether its filters were
+    too rare to walk for (the rest was looked up through their own indexes)."""
+
+    rows: list[Any]
+    looked_up: bool
+
+
 # A walk's leading column and its value: its index has that value's rows in page order.
 _Lead = tuple[str, str]
 
@@ -487,9 +495,12 @@ class _Paging:
         """Bounds of the undated rows a page may hold: after ``after``."""
         return _Bounds(False, after=None if after is None else after.keys)
 
-    def rows(self, run: Run, where: EventFilter, bounds: _Bounds, want: int) -> list[Any]:
+    def rows(
+        self, run: Run, where: EventFilter, bounds: _Bounds, want: int, walk: bool = True
+    ) -> _Part:
         """(page key..., record JSON) of up to ``want`` rows within ``bounds`` matching
-        ``where`` (no text filter on events), in page order.
+        ``where`` (no text filter on events), in page order; without ``walk``, looked up
+        at once (the undated part of a page whose dated part had to be).
 
         The page index (the type-led one for one type) is walked in order, the filters
         checked on the entries, until the page is full: first ``_WALK_FIRST`` entries,
@@ -500,6 +511,8 @@ class _Paging:
         few rows found are sorted. No filter walks more than a bounded part of the index,
         and one common enough to make the lookup large fills its page by walking.
         """
+        if not walk:
+            return _Part(self._look_up(run, bounds, None, where, want), looked_up=True)
         told = run.dialect == "postgresql"
         lead, checked = self._lead(where, told)
         rows: list[Any] = []
@@ -518,18 +531,18 @@ class _Paging:
                 after = None if last is None else _Edge(tuple(last), "p")
                 found = self._walk_to(run, bounds, edge, after, where, want)
                 if after is None:  # every entry within the bounds walked
-                    return rows + found
+                    return _Part(rows + found, looked_up=False)
             rows += found
             want -= len(found)
             if not want:
-                return rows
+                return _Part(rows, looked_up=False)
             edge = after
             hits = self.hits(found)
             needed = want * size // hits if hits else _WALK_MOST + 1
             if needed > _WALK_MOST:
                 break  # walking would not fill the page soon: look the rest up
             size = max(_WALK_FIRST, 2 * needed)
-        return rows + self._look_up(run, bounds, edge, where, want)
+        return _Part(rows + self._look_up(run, bounds, edge, where, want), looked_up=True)
 
     def _walk(
         self,
@@ -693,7 +706,9 @@ _INCIDENTS = _Paging(
 )
 
 
-def _event_rows(run: Run, where: EventFilter, bounds: _Bounds, want: int) -> list[Any]:
+def _event_rows(
+    run: Run, where: EventFilter, bounds: _Bounds, want: int, walk: bool = True
+) -> _Part:
     """(date, article id, id, record JSON) of up to ``want`` events within ``bounds``
     matching ``where``, in page order.
 
@@ -704,7 +719,7 @@ def _event_rows(run: Run, where: EventFilter, bounds: _Bounds, want: int) -> lis
     for the rest (a common word fills the page long before; a rare one is found fast).
     """
     if not where._text():
-        return _EVENTS.rows(run, where, bounds, want)
+        return _EVENTS.rows(run, where, bounds, want, walk)
     shape = (bounds.shape(), where.shape())
     values = {**bounds.values(), **where.values(), "n_last": _TEXT_SCAN_ROWS - 1, "n_one": 1}
 
@@ -747,7 +762,7 @@ def _event_rows(run: Run, where: EventFilter, bounds: _Bounds, want: int) -> lis
 
         rest = {**values, **_edge_values(edge), "n_want": want - len(rows)}
         rows += run.all(("text rest", *shape, _edge_shape(edge)), rest_query, rest)
-    return rows
+    return _Part(rows, looked_up=False)
 
 
 def _with_text(candidates: Any) -> Select[Any]:
@@ -802,23 +817,26 @@ class _Reader:
         where: EventFilter,
         limit: int,
         after: Cursor | None,
-        rows: Callable[[Run, EventFilter, _Bounds, int], list[Any]],
+        rows: Callable[[Run, EventFilter, _Bounds, int, bool], _Part],
     ) -> Page:
         """Up to ``limit`` rows after ``after`` in page order: dated rows by date, then
         (when no date bound excludes them) undated ones, each part found by ``rows``
-        (within some bounds, up to a number of rows: page key and record JSON)."""
+        (within some bounds, up to a number of rows: page key and record JSON). Filters
+        too rare to walk the dated rows for are looked up at once among the undated."""
         if limit < 1:
             raise ValueError(f"limit must be 1 or more, got {limit}")
         want = limit + 1
 
         def read(connection: Connection) -> Page:
             run = Run(connection, self._statements)
-            found: list[Any] = []
+            dated = _Part([], looked_up=False)
             if after is None or after.date is not None:
-                found = rows(run, where, paging.dated(where, after), want)
+                dated = rows(run, where, paging.dated(where, after), want, True)
+            found = dated.rows
             if len(found) < want and where.since is None and where.until is None:
                 undated_after = after if after is not None and after.date is None else None
-                found += rows(run, where, paging.undated(undated_after), want - len(found))
+                undated = paging.undated(undated_after)
+                found += rows(run, where, undated, want - len(found), not dated.looked_up).rows
             shown = found[:limit]
             last = shown[-1] if len(found) > limit else None
             cursor = None if last is None else Cursor(last[0], tuple(str(k) for k in last[1:-1]))
