@@ -258,7 +258,9 @@ def cpu_seconds(pid: int) -> float:
 
 def postgres_cpu_seconds() -> float:
     """User + system CPU seconds of every PostgreSQL server process on this machine (the
-    backends serving the API and whatever else uses the server meanwhile)."""
+    backends serving the API and whatever else uses the server meanwhile), and of those
+    that ended: a backend's time passes to the postmaster's children when it exits (as
+    the pool's overflow connections do after a burst), so it still counts."""
     total = 0.0
     for process in psutil.process_iter(["name"]):
         if process.info["name"] == "postgres":
@@ -266,7 +268,7 @@ def postgres_cpu_seconds() -> float:
                 times = process.cpu_times()
             except psutil.Error:  # ended, or not ours to read
                 continue
-            total += times.user + times.system
+            total += times.user + times.system + times.children_user + times.children_system
     return total
 
 

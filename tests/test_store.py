@@ -18,7 +18,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 import dotterel.store
 from dotterel.errors import StoreError
@@ -35,6 +35,7 @@ from dotterel.records import (
     When,
 )
 from dotterel.store import Store
+from dotterel.store._query import EventFilter, EventQueries
 from dotterel.store._store import events_query
 from dotterel.store.models import Base, include_name
 
@@ -324,7 +325,7 @@ def test_sqlite_file_is_wal_and_at_the_head_revision(db_path: Path) -> None:
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)]
-    assert head == "0005"
+    assert head == "0006"
     with Store(f"sqlite:///{db_path}") as again:  # an already-migrated file opens as is
         assert again.counts() == {"articles": 0, "events": 0, "incidents": 0}
 
@@ -484,3 +485,110 @@ def test_a_0001_store_upgrades_and_fuses_its_old_articles(store_url: str) -> Non
                 text("SELECT place_precision, place_admin1, incident_id FROM events")
             ).one()
     assert tuple(backfilled) == (1, "Odesa Oblast", incident.id)
+
+
+# --- upgrading a store made before the lookup indexes (revision 0005 -> 0006) -------------
+
+
+def test_a_0005_store_upgrades_to_the_lookup_indexes(store_url: str) -> None:
+    from alembic import command
+
+    from dotterel.store._migrate import alembic_config
+    from dotterel.store._rows import article_row, event_row
+
+    article = make_article()
+    told = make_event(article, "ev-told")
+    denied = replace(make_event(article, "ev-denied"), modality="negated")
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        config = alembic_config()
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0005")
+        tables = Base.metadata.tables  # 0006 adds indexes only: the columns are the same
+        conn.execute(tables["articles"].insert(), [article_row(article, datetime.now(UTC))])
+        conn.execute(tables["events"].insert(), [event_row(told), event_row(denied)])
+    engine.dispose()
+    with Store(store_url) as store:
+        with store._engine.connect() as conn:
+            reflected = {i["name"]: i for i in inspect(conn).get_indexes("events")}
+            head = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        queries = EventQueries(store)
+        negated = queries.page(EventFilter(modality="negated"), 10)
+        boxed = queries.page(EventFilter(bbox=(30.0, 46.0, 31.0, 47.0)), 10)
+    assert head == "0006"
+    assert reflected["ix_events_lon_lat"]["column_names"] == ["lon", "lat"]
+    modality = reflected["ix_events_modality_page"]
+    assert modality["column_names"][:4] == ["modality", "date_start", "article_id", "id"]
+    (partial,) = [str(v) for k, v in modality.get("dialect_options", {}).items() if "where" in k]
+    assert "asserted" in partial  # only the events not told as having happened
+    assert [r["id"] for r in negated.records] == ["ev-denied"]
+    assert [r["id"] for r in boxed.records] == ["ev-denied", "ev-told"]
+
+
+# --- PostgreSQL connections: set up once, pinged only after lying idle ---------------------
+
+
+@pytest.fixture
+def pg_store(tmp_path: Path) -> Iterator[Store]:
+    with backend_url("postgresql", tmp_path) as url, Store(url) as store:
+        article = make_article()
+        store.add(article, [make_event(article, "ev-1")])
+        yield store
+
+
+def _kill_backends_of(store: Store) -> None:
+    """End, on the server, every connection the store's pool holds."""
+    with store._engine.connect() as conn:
+        pids = {conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()}
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        for pid in pids:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+
+
+def test_postgresql_connections_run_no_parallel_workers(pg_store: Store) -> None:
+    with pg_store._engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
+        plans = conn.exec_driver_sql("SHOW plan_cache_mode").scalar()
+        assert plans == "force_custom_plan"  # never one plan for a rare and a busy country
+    queries = EventQueries(pg_store)
+    with queries._engine.connect() as conn:  # reads: outside any transaction
+        assert conn.connection.driver_connection.autocommit is True  # type: ignore[union-attr]
+        assert conn.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
+
+
+@pytest.mark.parametrize("ping_after", [0.0, 3600.0], ids=["pinged", "retried"])
+def test_a_read_survives_a_pooled_connection_the_server_closed(
+    pg_store: Store, monkeypatch: pytest.MonkeyPatch, ping_after: float
+) -> None:
+    """Idle long enough, the connection is pinged and replaced before use; otherwise
+    the read fails on it and runs once more on a fresh connection."""
+    from dotterel.store import _engine
+
+    monkeypatch.setattr(_engine, "PING_IDLE_SECONDS", ping_after)
+    dialect = pg_store._engine.dialect
+    pings: list[bool] = []
+    ping = dialect.do_ping
+
+    def counted(dbapi_connection: object) -> bool:
+        pings.append(True)
+        return ping(dbapi_connection)
+
+    monkeypatch.setattr(dialect, "do_ping", counted)
+    queries = EventQueries(pg_store)
+    assert [r["id"] for r in queries.page(EventFilter(), 10).records] == ["ev-1"]
+    _kill_backends_of(pg_store)
+    pings.clear()
+    assert [r["id"] for r in queries.page(EventFilter(), 10).records] == ["ev-1"]
+    assert queries.event("ev-1") is not None
+    assert bool(pings) == (ping_after == 0.0)
+
+
+def test_a_busy_pool_is_not_pinged(pg_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    pings: list[object] = []
+    monkeypatch.setattr(pg_store._engine.dialect, "do_ping", pings.append)
+    queries = EventQueries(pg_store)
+    for _ in range(5):
+        queries.page(EventFilter(country="UKR"), 10)
+    assert pings == []

@@ -4,24 +4,41 @@ SQLite connections get WAL, a busy timeout and foreign keys, and SQLAlchemy (not
 ``sqlite3`` module) emits BEGIN, so every transaction, DDL included, is real.
 Connections with the ``WRITE`` execution option begin with ``BEGIN IMMEDIATE``:
 writers queue on the busy timeout instead of failing on a lock upgrade.
+
+PostgreSQL connections run no parallel workers (they cost more to start than the
+store's reads take) and plan every statement for its values, set once when the
+connection opens. A pooled connection is pinged
+before use only when it has lain idle ``PING_IDLE_SECONDS`` or more (the server may
+have restarted meanwhile): a busy pool spends no round trip on it.
 """
 
 from __future__ import annotations
 
 import os
+import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError, NoSuchModuleError
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from dotterel.errors import StoreError
 
-__all__ = ["BUSY_TIMEOUT_MS", "WRITE", "is_sqlite", "open_engine", "parse_url", "store_error"]
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "PING_IDLE_SECONDS",
+    "WRITE",
+    "is_sqlite",
+    "open_engine",
+    "parse_url",
+    "store_error",
+]
 
 BUSY_TIMEOUT_MS = 5000
+PING_IDLE_SECONDS = 10.0
 
 # Connections a store keeps open, and how many more it may open for a burst (closed
 # again after use). The API serves up to 40 requests at once from its thread pool;
@@ -63,7 +80,7 @@ def open_engine(url: URL) -> Engine:
     shown = url.render_as_string(hide_password=True)
     try:
         if not is_sqlite(url):
-            return create_engine(url, pool_pre_ping=True, **POOL)
+            return _postgresql(create_engine(url, **POOL))
         if _in_memory(url):
             engine = create_engine(
                 url, poolclass=StaticPool, connect_args={"check_same_thread": False}
@@ -88,6 +105,48 @@ def open_engine(url: URL) -> Engine:
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _postgresql(engine: Engine) -> Engine:
+    event.listen(engine, "connect", _postgresql_connect)
+    event.listen(engine, "checkin", _checked_in)
+    event.listen(engine, "checkout", partial(_ping_if_idle, engine.dialect))
+    return engine
+
+
+def _postgresql_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
+        # psycopg prepares a statement once a connection has run it five times, and
+        # PostgreSQL may then plan it once for all values (a generic plan), blind to a
+        # country being rare or busy: a lookup of a rare country went from 1 to 14 ms.
+        # Each run is planned for its own values; preparing still saves the parsing.
+        cursor.execute("SET plan_cache_mode = force_custom_plan")
+    finally:
+        cursor.close()
+    dbapi_connection.commit()  # a session setting: it outlives this transaction
+
+
+_IDLE_SINCE = "dotterel_idle_since"
+
+
+def _checked_in(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(dialect: Dialect, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Checkout hook: a connection idle long enough is pinged, and replaced (the pool
+    retries) if the server does not answer on it."""
+    since = record.info.get(_IDLE_SINCE)
+    if since is None or time.monotonic() - since < PING_IDLE_SECONDS:
+        return
+    try:
+        alive = dialect.do_ping(dbapi_connection)
+    except Exception as exc:  # any driver error: the connection is not usable
+        raise DisconnectionError(f"an idle pooled connection is gone: {exc}") from exc
+    if not alive:
+        raise DisconnectionError("an idle pooled connection did not answer")
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -75,6 +76,9 @@ class ArticleRow(Base):
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+# Events a partial index holds: those not told as having happened.
+_NOT_ASSERTED = "modality <> 'asserted'"
+
 # The columns list filters read besides the type and the start date.
 _PAGE_FILTERED = (
     "mode",
@@ -100,10 +104,24 @@ class EventRow(Base):
         # Fusion looks for same-type events in the same country within a few days.
         Index("ix_events_type_place_country_date_start", "type", "place_country", "date_start"),
         Index("ix_events_lat_lon", "lat", "lon"),  # bounding boxes
+        Index("ix_events_lon_lat", "lon", "lat"),  # boxes in busy latitudes (migration 0006)
         # API pages: the page order, then every filtered column (see dotterel.store._query);
         # and the same behind the type, for pages of one type.
         Index("ix_events_page", "date_start", "article_id", "id", "type", *_PAGE_FILTERED),
         Index("ix_events_type_page", "type", "date_start", "article_id", "id", *_PAGE_FILTERED),
+        # The same behind the modality, holding only the events not told as having
+        # happened (negated, future, hypothetical; migration 0006).
+        Index(
+            "ix_events_modality_page",
+            "modality",
+            "date_start",
+            "article_id",
+            "id",
+            "type",
+            *(c for c in _PAGE_FILTERED if c != "modality"),
+            postgresql_where=text(_NOT_ASSERTED),
+            sqlite_where=text(_NOT_ASSERTED),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String, primary_key=True)
