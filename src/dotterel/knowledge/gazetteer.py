@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -63,6 +64,14 @@ def fold(name: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+_LEAD = re.compile(r"[^\W_]+")
+
+
+def _lead(name: str) -> str:
+    found = _LEAD.match(name)
+    return found.group() if found else name
+
+
 def _usable(name: str) -> bool:
     """A name news in English could write: Latin script, capitalised, not a lone letter."""
     if len(name) < 3 or not name[0].isupper():
@@ -83,6 +92,16 @@ class Gazetteer:
         # articles, and making its entries from the raw rows is most of the cost. Only
         # names the index holds are kept, so it grows no larger than the index.
         self._found: dict[str, tuple[GazetteerEntry, ...]] = {}
+        self._leads: frozenset[str] | None = None  # made on first ask, once all names are in
+
+    def may_start(self, word: str) -> bool:
+        """Whether some name begins with this word's first run of letters and digits
+        ("Al" of "Al-Shifa"): a word no name begins with needs no longer look-ups."""
+        return _lead(word) in (self._leads or self._index_leads())
+
+    def _index_leads(self) -> frozenset[str]:
+        self._leads = frozenset(_lead(n) for n in (*self.names, *self.extra, *self.bare))
+        return self._leads
 
     def __contains__(self, name: str) -> bool:
         return name in self.names or name in self.extra or name in self.bare
@@ -135,12 +154,14 @@ class Gazetteer:
         gazetteer.add_regions(knowledge.regions)
         gazetteer.add_districts(knowledge.districts)
         gazetteer.add_areas(knowledge.areas)
+        gazetteer._index_leads()  # at start-up, not on the first article
         return gazetteer
 
     def add_countries(
         self, countries: dict[str, Country], points: dict[str, tuple[float, float]]
     ) -> None:
         self._found.clear()
+        self._leads = None
         for country in countries.values():
             lat, lon = points.get(country.iso3, (None, None))
             entry = GazetteerEntry(None, country.name, lat, lon, country.iso3, None, 0, 6)
@@ -150,6 +171,7 @@ class Gazetteer:
     def add_regions(self, regions: list[Region]) -> None:
         """ "Kursk region", "Donetsk Oblast", "North Kivu province"; bare "Tigray" too."""
         self._found.clear()
+        self._leads = None
         for region in regions:
             entry = GazetteerEntry(
                 None,
@@ -169,6 +191,7 @@ class Gazetteer:
     def add_districts(self, districts: list[Region]) -> None:
         """Second-level divisions, by their full names only: UCDP where_prec 3."""
         self._found.clear()
+        self._leads = None
         for district in districts:
             entry = GazetteerEntry(
                 None,
@@ -185,6 +208,7 @@ class Gazetteer:
     def add_areas(self, areas: list[Area]) -> None:
         """Seas, rivers, continents and world regions: UCDP where_prec 7."""
         self._found.clear()
+        self._leads = None
         for area in areas:
             entry = GazetteerEntry(None, area.name, area.lat, area.lon, None, None, 0, 7)
             for name in {area.name, *area.aliases}:

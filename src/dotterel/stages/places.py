@@ -259,7 +259,13 @@ class PlaceTagger:
         found = []
         i = sentence.start
         while i < sentence.end:
-            if not tokens.texts[i][:1].isupper() or i in blocked or tokens.texts[i] in _CALENDAR:
+            word = tokens.texts[i]
+            if (
+                not word[:1].isupper()
+                or i in blocked
+                or word in _CALENDAR
+                or not (self.gazetteer.may_start(word) or self.gazetteer.may_start(word.title()))
+            ):
                 i += 1
                 continue
             hit = None

@@ -504,6 +504,10 @@ _DENIAL = frozenset({"denied", "deny", "denies", "denying"})
 _BE = ("is", "are", "was", "were", "been", "be", "as")
 
 
+def _called_untrue(after: str) -> bool:
+    return any(f" {be} {word} " in after for be in _BE for word in ("untrue", "false"))
+
+
 def _committed(tokens: Tokens, to: int, floor: int, cues: Cues) -> bool:
     """A commitment verb ("agreed", "plans") a few words before the infinitive's "to",
     with a time or adverb between ("agreed on Sunday to", "plans eventually to")."""
@@ -539,7 +543,7 @@ def modality(
         and tokens.lower[start - 2] in {"denied", "deny", "denies", "denying"}
     ):
         return "negated"  # "denied that its forces had attacked Klintsy"
-    if any(f" {be} {word} " in after for be in _BE for word in ("untrue", "false")):
+    if (" untrue " in after or " false " in after) and _called_untrue(after):
         return "negated"  # "reports that it had negotiated ... were untrue", not "false reporting"
     if _has(before, ("if", "unless")) or _has(after, ("if", "unless")):
         return "hypothetical"
