@@ -8,6 +8,7 @@ import pytest
 
 from dotterel.document import Document, PlaceMention
 from dotterel.knowledge import load_country_points
+from dotterel.pipeline import Pipeline
 
 MakeDoc = Callable[..., Document]
 
@@ -270,3 +271,13 @@ def test_an_island_named_after_a_comma_decides_the_town(make_doc: MakeDoc) -> No
     )
     found = place(doc, "Argyle")
     assert (found.place.country, found.place.precision) == ("VCT", 1)
+
+
+def test_the_first_word_index_knows_where_names_begin(pipeline: Pipeline) -> None:
+    places = next(stage for name, stage in pipeline.stages if name == "places")
+    gazetteer = places.gazetteer  # type: ignore[attr-defined]
+    assert gazetteer.may_start("Kharkiv") and gazetteer.may_start("Deir")
+    assert gazetteer.may_start("New")  # "New Delhi", "New York"
+    assert not gazetteer.may_start("Zzyzzyqx")
+    for name, first in (("Rostov-on-Don", "Rostov"), ("Al Hasakah", "Al"), ("Deir ez-Zor", "Deir")):
+        assert name in gazetteer and gazetteer.may_start(first)
