@@ -45,6 +45,7 @@ from dotterel.records import (
 from dotterel.settings import Settings
 from dotterel.store import Store, _query
 from dotterel.store._query import Cursor, EventFilter
+from synthetic import bare_event
 
 PG_URL = os.environ.get("DOTTEREL_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TOKEN = "s3cret-token"
@@ -963,26 +964,15 @@ def spread_events(count: int) -> list[tuple[Article, list[Event]]]:
         a = Article(text=sentence, ref=f"spread-{n}")
         name, country, lat, lon = rng.choice(places)
         day = None if n % 17 == 0 else date(2014, 1, 1) + timedelta(days=rng.randrange(3650))
-        e = Event(
-            id=f"s{n:04d}",
-            article_id=a.id,
+        e = bare_event(
+            f"s{n:04d}",
+            a,
+            sentence,
+            0,
             type=rng.choice(["ASSAULT", "CONSULT", "AID"]),
-            mode=None,
-            context=[],
-            modality="asserted",
             source=actor("side", rng.choice(["RUS", "UKR", "TUR"]), "GOV", (0, 0)),
-            target=None,
+            day=day,
             place=Place(name, None, lat, lon, country, None, 1, None),
-            date=None if day is None else When(day, day, 1, None),
-            fatalities=None,
-            injured=None,
-            quantities=[],
-            attribution=None,
-            acled=None,
-            cameo=None,
-            evidence=Evidence(sentence, 0, len(sentence)),
-            confidence=0.5,
-            article_ref=a.ref,
         )
         items.append((a, [e]))
     return items
@@ -1056,26 +1046,14 @@ def worded_events(count: int) -> list[tuple[Article, list[Event]]]:
         for i, sentence in enumerate(sentences):
             country = rng.choice(["UKR", "FJI", "TUR"])
             events.append(
-                Event(
-                    id=f"w{n:04d}{'ab'[i]}",
-                    article_id=a.id,
+                bare_event(
+                    f"w{n:04d}{'ab'[i]}",
+                    a,
+                    sentence,
+                    at,
                     type=rng.choice(["ASSAULT", "AID"]),
-                    mode=None,
-                    context=[],
-                    modality="asserted",
                     source=actor("side", country, "GOV", (0, 0)),
-                    target=None,
-                    place=None,
-                    date=None if day is None else When(day, day, 1, None),
-                    fatalities=None,
-                    injured=None,
-                    quantities=[],
-                    attribution=None,
-                    acled=None,
-                    cameo=None,
-                    evidence=Evidence(sentence, at, at + len(sentence)),
-                    confidence=0.5,
-                    article_ref=a.ref,
+                    day=day,
                 )
             )
             at += len(sentence) + 1

@@ -21,6 +21,7 @@ from dotterel.records import Actor, Article, Event, Evidence, Place, When
 from dotterel.store import Store, _query, _statements
 from dotterel.store._query import Cursor, EventFilter, EventQueries
 from dotterel.store.models import EventRow
+from synthetic import bare_event
 from test_store import backend_url
 
 # (country, lat, lon, weight): three busy countries, and Iceland in one event in 60
@@ -43,28 +44,19 @@ def spread(count: int) -> list[tuple[Article, list[Event]]]:
         for i, sentence in enumerate(sentences):
             country, lat, lon, _ = rng.choice(places)
             events.append(
-                Event(
-                    id=f"e{n:04d}{'ab'[i]}",
-                    article_id=article.id,
+                bare_event(
+                    f"e{n:04d}{'ab'[i]}",
+                    article,
+                    sentence,
+                    at,
                     type=rng.choice(["ASSAULT", "AID", "CONSULT"]),
                     mode=rng.choice([None, "drone"]),
-                    context=[],
-                    modality=rng.choice(["asserted"] * 9 + ["negated"]),  # type: ignore[arg-type]
+                    modality=rng.choice(["asserted"] * 9 + ["negated"]),
                     source=Actor(
                         "forces", "forces", rng.choice(["UKR", "RUS"]), "MIL", None, (0, 0)
                     ),
-                    target=None,
+                    day=day,
                     place=Place("Town", None, lat, lon, country, None, 1, None),
-                    date=None if day is None else When(day, day, 1, None),
-                    fatalities=None,
-                    injured=None,
-                    quantities=[],
-                    attribution=None,
-                    acled=None,
-                    cameo=None,
-                    evidence=Evidence(sentence, at, at + len(sentence)),
-                    confidence=0.5,
-                    article_ref=article.ref,
                 )
             )
             at += len(sentence) + 1

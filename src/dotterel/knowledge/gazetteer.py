@@ -99,6 +99,11 @@ class Gazetteer:
         ("Al" of "Al-Shifa"): a word no name begins with needs no longer look-ups."""
         return _lead(word) in (self._leads or self._index_leads())
 
+    def _names_changed(self) -> None:
+        """Names were added: what was worked out from the old ones is stale."""
+        self._found.clear()
+        self._leads = None
+
     def _index_leads(self) -> frozenset[str]:
         self._leads = frozenset(_lead(n) for n in (*self.names, *self.extra, *self.bare))
         return self._leads
@@ -160,8 +165,7 @@ class Gazetteer:
     def add_countries(
         self, countries: dict[str, Country], points: dict[str, tuple[float, float]]
     ) -> None:
-        self._found.clear()
-        self._leads = None
+        self._names_changed()
         for country in countries.values():
             lat, lon = points.get(country.iso3, (None, None))
             entry = GazetteerEntry(None, country.name, lat, lon, country.iso3, None, 0, 6)
@@ -170,8 +174,7 @@ class Gazetteer:
 
     def add_regions(self, regions: list[Region]) -> None:
         """ "Kursk region", "Donetsk Oblast", "North Kivu province"; bare "Tigray" too."""
-        self._found.clear()
-        self._leads = None
+        self._names_changed()
         for region in regions:
             entry = GazetteerEntry(
                 None,
@@ -190,8 +193,7 @@ class Gazetteer:
 
     def add_districts(self, districts: list[Region]) -> None:
         """Second-level divisions, by their full names only: UCDP where_prec 3."""
-        self._found.clear()
-        self._leads = None
+        self._names_changed()
         for district in districts:
             entry = GazetteerEntry(
                 None,
@@ -207,8 +209,7 @@ class Gazetteer:
 
     def add_areas(self, areas: list[Area]) -> None:
         """Seas, rivers, continents and world regions: UCDP where_prec 7."""
-        self._found.clear()
-        self._leads = None
+        self._names_changed()
         for area in areas:
             entry = GazetteerEntry(None, area.name, area.lat, area.lon, None, None, 0, 7)
             for name in {area.name, *area.aliases}:

@@ -471,24 +471,8 @@ class EventCoder:
             # held ground are the holder's; else unnamed victims are the other party's
             where = _holder(tokens, actors, sentence) or where or _other_party(actors, source)
         target_actor = self._actor(target, doc, where) or _place_as_target(doc, trigger, sentence)
-        if (
-            trigger.type == "ASSAULT"
-            and target_actor is None
-            and place is not None
-            and place.country
-            and source_actor is not None
-            and place.country != source_actor.country
-        ):  # an attack on foreign ground targets that country ("struck a mall in Dnipro")
-            target_actor = Actor(place.name, None, place.country, None, None, place.span or (0, 0))
-        if (
-            trigger.type == "ASSAULT"
-            and target_actor is None
-            and place is not None
-            and source_actor is not None
-            and source_actor.sector == "REB"
-            and source_actor.country == place.country
-        ):  # "gunmen stormed a TV studio in Guayaquil": unnamed victims, the country's people
-            target_actor = Actor(place.name, None, place.country, "CVL", None, place.span or (0, 0))
+        if trigger.type == "ASSAULT" and target_actor is None:
+            target_actor = _hit_where(place, source_actor)
         if (
             trigger.type == "THREATEN"
             and target_actor is not None
@@ -757,6 +741,21 @@ class EventCoder:
             if padded.search(words):
                 return mode
         return None
+
+
+def _hit_where(place: Place | None, source: Actor | None) -> Actor | None:
+    """Whom an attack naming no victim hit, from where it happened: on foreign ground,
+    that country ("struck a mall in Dnipro"); insurgents at home, the country's people
+    ("gunmen stormed a TV studio in Guayaquil")."""
+    if place is None or source is None:
+        return None
+    if place.country and place.country != source.country:
+        sector = None
+    elif source.sector == "REB" and source.country == place.country:
+        sector = "CVL"
+    else:
+        return None
+    return Actor(place.name, None, place.country, sector, None, place.span or (0, 0))
 
 
 def _negative_term(head: Trigger, between: list[Token]) -> bool:

@@ -505,6 +505,9 @@ _BE = ("is", "are", "was", "were", "been", "be", "as")
 
 
 def _called_untrue(after: str) -> bool:
+    """ "... were untrue", "dismissed as false": a predicate, not "false reporting"."""
+    if " untrue " not in after and " false " not in after:
+        return False  # most clauses hold neither word
     return any(f" {be} {word} " in after for be in _BE for word in ("untrue", "false"))
 
 
@@ -543,7 +546,7 @@ def modality(
         and tokens.lower[start - 2] in {"denied", "deny", "denies", "denying"}
     ):
         return "negated"  # "denied that its forces had attacked Klintsy"
-    if (" untrue " in after or " false " in after) and _called_untrue(after):
+    if _called_untrue(after):
         return "negated"  # "reports that it had negotiated ... were untrue", not "false reporting"
     if _has(before, ("if", "unless")) or _has(after, ("if", "unless")):
         return "hypothetical"
