@@ -5,22 +5,28 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SAMPLES := src/dotterel/samples/articles.jsonl
+# The stages, compiled with mypyc by setup.py; rebuilt when a source changes.
+STAGES := $(wildcard src/dotterel/stages/*.py)
+COMPILED := src/dotterel/stages/_compiled.json
 
 .PHONY: install run test lint bench evaluate clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+$(COMPILED): $(STAGES) setup.py | $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 
-run: $(STAMP)
+install: $(STAMP) $(COMPILED)
+
+run: $(STAMP) $(COMPILED)
 	$(BIN)/dotterel ingest $(SAMPLES) --db dotterel.db
 	$(BIN)/dotterel events --db dotterel.db
 
-test: $(STAMP)
+test: $(STAMP) $(COMPILED)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q
@@ -28,11 +34,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
-evaluate: $(STAMP)
+evaluate: $(STAMP) $(COMPILED)
 	$(BIN)/dotterel evaluate ../shared/gold/dev.jsonl
 
-bench: $(STAMP)
+bench: $(STAMP) $(COMPILED)
 	$(BIN)/python bench/throughput.py
 
 clean:
-	rm -rf $(VENV) dotterel.db dotterel.db-wal dotterel.db-shm
+	rm -rf $(VENV) build src/dotterel/stages/*.so $(COMPILED) dotterel.db dotterel.db-wal dotterel.db-shm

@@ -28,9 +28,11 @@ from importlib import metadata, resources
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+from dotterel.compiled import COMPILED  # noqa: E402
 from dotterel.pipeline import Pipeline  # noqa: E402
 from dotterel.records import Article  # noqa: E402
 from dotterel.settings import Settings  # noqa: E402
+from dotterel.stages import BUILD  # noqa: E402
 
 MIB = 1024 * 1024
 MIN_WORDS, MAX_WORDS = 150, 400
@@ -159,6 +161,7 @@ def main(argv: list[str] | None = None) -> None:
         ("pipeline start-up", f"{startup:.2f} s  (gazetteer cache {settings.cache_path})"),
         ("peak RSS", f"{peak_rss_mib():.0f} MiB  ({rss_after_startup:.0f} MiB after start-up)"),
         ("cpu", f"{core}; {platform.processor() or platform.machine()}"),
+        ("stages", f"{BUILD} ({'mypyc' if BUILD == COMPILED else 'Python'})"),
         (
             "versions",
             f"dotterel {metadata.version('dotterel')}, Python {platform.python_version()}",

@@ -78,6 +78,11 @@ class Pipeline:
         # collector. See gc.freeze in the Python docs (also saves copy-on-write in forks).
         gc.freeze()
 
+    def __reduce__(self) -> tuple[type[Pipeline], tuple[Settings, Knowledge]]:
+        """Pickled as what it is built from, and built again where it is unpickled: the
+        stages may be compiled classes, which are not pickled field by field."""
+        return (Pipeline, (self.settings, self.knowledge))
+
     def process(self, article: Article) -> Result:
         """Run every stage on one article; a failure is returned, never raised."""
         if not article.text.strip():
