@@ -56,6 +56,9 @@ class Tokens(list[Token]):
         self._text = doc.text if text is None else text
         self.texts: list[str] = [t.text for t in self]
         self.lower: list[str] = list(map(str.lower, self.texts))
+        # Each token's first character in the text, read in one pass over the Doc's C
+        # array rather than one ``Token.idx`` call per look-up.
+        self.starts: list[int] = doc.to_array("IDX").tolist() if len(doc) else []
         self._phrases: dict[PhraseMatcher, tuple[list[int], list[tuple[int, int, int]]]] = {}
 
     @property
@@ -84,15 +87,14 @@ class Tokens(list[Token]):
         if not 0 <= start < end <= len(self):
             span = self.doc[start:end]
             return CharSpan(span.start_char, span.end_char, span.text)
-        first = self[start].idx
-        stop = self[end - 1].idx + len(self.texts[end - 1])
+        first = self.starts[start]
+        stop = self.starts[end - 1] + len(self.texts[end - 1])
         return CharSpan(first, stop, self._text[first:stop])
 
     def text(self, start: int, end: int) -> str:
         """The article text of tokens ``start:end`` (``doc[start:end].text``, without
         making a Span)."""
-        last = self[end - 1]
-        return self._text[self[start].idx : last.idx + len(self.texts[end - 1])]
+        return self._text[self.starts[start] : self.starts[end - 1] + len(self.texts[end - 1])]
 
     def words(self, start: int, end: int) -> str:
         """Tokens ``start:end`` in lower case, joined by single spaces."""

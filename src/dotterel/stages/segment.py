@@ -5,7 +5,6 @@ from __future__ import annotations
 import spacy
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
-from spacy.tokens import Token
 
 from dotterel.document import Document, Sentence, Tokens
 
@@ -39,16 +38,24 @@ def _sentence_starts(tokens: Tokens) -> list[int]:
     return starts
 
 
-def _paragraphs(span: list[Token]) -> list[list[Token]]:
-    """Runs of words split at line breaks: a headline above the text is its own sentence."""
-    runs: list[list[Token]] = [[]]
-    for token in span:
-        if token.is_space:
-            if "\n" in token.text and runs[-1]:
-                runs.append([])
+def _paragraphs(texts: list[str], start: int, end: int) -> list[tuple[int, int]]:
+    """Token ranges of the runs of words in ``start:end``, split at line breaks: a
+    headline above the text is its own sentence. Whitespace tokens belong to none."""
+    runs: list[tuple[int, int]] = []
+    first = last = -1
+    for i in range(start, end):
+        text = texts[i]
+        if text.isspace():  # spaCy's is_space
+            if "\n" in text and first >= 0:
+                runs.append((first, last + 1))
+                first = -1
             continue
-        runs[-1].append(token)
-    return [run for run in runs if run]
+        if first < 0:
+            first = i
+        last = i
+    if first >= 0:
+        runs.append((first, last + 1))
+    return runs
 
 
 class Segmenter:
@@ -66,12 +73,8 @@ class Segmenter:
         starts = _sentence_starts(tokens) if tokens else []
         ends = [*starts[1:], len(tokens)] if starts else []
         for start, end in zip(starts, ends, strict=True):
-            for words in _paragraphs(tokens[start:end]):
-                first, last = words[0], words[-1]
-                end_char = last.idx + len(last.text)
-                text = doc.article.text[first.idx : end_char]
-                sentences.append(
-                    Sentence(len(sentences), first.i, last.i + 1, first.idx, end_char, text)
-                )
+            for first, stop in _paragraphs(tokens.texts, start, end):
+                span = tokens.chars(first, stop)
+                sentences.append(Sentence(len(sentences), first, stop, *span))
         doc.sentences = sentences
         return doc
