@@ -801,3 +801,48 @@ def test_the_source_named_again_after_the_verb_is_not_its_target(pipeline: Pipel
     )
     support = [flat(e) for e in code(pipeline, text) if e.type == "SUPPORT"]
     assert support == [("SUPPORT", "DEU", "LTU", "asserted")]
+
+
+def test_a_countrys_possessive_before_a_modified_group_name_is_the_group(
+    pipeline: Pipeline,
+) -> None:
+    text = "Nigeria's outlawed Boko Haram group attacked a checkpoint on Sunday, police said."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("ASSAULT", "NGA", None, "asserted")
+    assert event.source is not None
+    assert (event.source.canonical, event.source.sector) == ("Boko Haram", "REB")
+    [event] = code(pipeline, "Yemen's rebel Houthi movement seized a cargo ship on Sunday.")
+    assert event.source is not None and event.source.canonical == "Houthis"
+
+
+def test_a_plural_noun_spelled_like_a_pair_verb_is_no_verb(pipeline: Pipeline) -> None:
+    assert code(pipeline, "Turkish navy ships shadowed a Greek supply boat on Sunday.") == []
+    [event] = code(pipeline, "Iran ships weapons to the Houthis, the officials said on Sunday.")
+    assert event.type == "AID"
+
+
+def test_water_cannon_from_ships_at_a_supply_boat_is_coercion(pipeline: Pipeline) -> None:
+    text = "Chinese coast guard ships fired water cannon at a Vietnamese supply boat on Sunday."
+    [event] = code(pipeline, text)
+    assert flat(event) == ("COERCE", "CHN", "VNM", "asserted")
+    assert event.mode == "water cannon"
+
+
+def test_a_demonym_before_a_force_on_a_locative_word_is_an_actor(pipeline: Pipeline) -> None:
+    text = "Iranian border guards fired on Afghan migrants near Saravan on Sunday."
+    [event] = code(pipeline, text)
+    assert event.type == "ASSAULT"
+    assert event.source is not None
+    assert (event.source.country, event.source.sector) == ("IRN", "MIL")
+
+
+def test_a_past_verb_after_a_denial_and_and_is_asserted(pipeline: Pipeline) -> None:
+    text = "Kigali denied the claims and blamed Kinshasa for the fighting on Sunday."
+    accusations = [e for e in code(pipeline, text) if e.type == "ACCUSE"]
+    assert [flat(e) for e in accusations] == [("ACCUSE", "RWA", "COD", "asserted")]
+
+
+def test_a_denial_covers_gerunds_joined_by_and(pipeline: Pipeline) -> None:
+    text = "The militia denied burning the market and abducting traders on Sunday."
+    events = code(pipeline, text)
+    assert events and {e.modality for e in events} == {"negated"}

@@ -308,7 +308,9 @@ class ActorTagger:
             mention = self._named_mention(tokens, sentence, start, end, entry, sector_spans)
             if mention is None:
                 continue
-            if mentions and mention.start < mentions[-1].end:
+            if mentions and (
+                mention.start < mentions[-1].end or _owned_group(tokens, mentions[-1], mention)
+            ):
                 mentions[-1] = _union(tokens, mentions[-1], mention)
             else:
                 mentions.append(mention)
@@ -351,7 +353,12 @@ class ActorTagger:
             j = end
             if j < stop and tokens.texts[j] in {"'s", "’s", "'"}:
                 j += 1
-            if entry.kind == "demonym" and j < stop and tokens.lower[j] in LOCATIVE_NOUNS:
+            if (
+                entry.kind == "demonym"
+                and j < stop
+                and tokens.lower[j] in LOCATIVE_NOUNS
+                and j not in sector_spans  # "Chinese coast guard", "Iranian border guards"
+            ):
                 # "Pakistani border posts", "Russian soil": the country's territory, which
                 # can be attacked (a target) but does not act (never a source).
                 entry = replace(entry, kind="territory")
@@ -635,6 +642,24 @@ def _inside_name(tokens: Tokens, start: int, floor: int) -> bool:
     if not (before.is_title and before.is_alpha) or start - 1 == floor:
         return False
     return before.lower_ not in ROLE_WORDS and before.lower_ not in DETERMINERS
+
+
+def _owned_group(tokens: Tokens, owner: ActorMention, group: ActorMention) -> bool:
+    """ "Sudan's paramilitary Rapid Support Forces", "Russia's notorious Wagner group":
+    a country's possessive and up to two lower-case modifiers before a named armed group
+    are all one mention, the group's."""
+    if owner.kind not in {"country", "metonym"} or group.kind not in {"group", "franchise"}:
+        return False
+    mark = next(
+        (j for j in range(owner.start, group.start) if tokens.texts[j] in {"'s", "’s"}), None
+    )  # "Somalia's militant" may already be one mention, a sector word taken in
+    if mark is None or mark > owner.end or owner.end > group.start:
+        return False
+    between = tokens.lower[max(owner.end, mark + 1) : group.start]
+    return len(between) <= 2 and all(
+        word.isalpha() and word.islower() and word not in PREPOSITIONS and word not in _VERBISH
+        for word in between
+    )
 
 
 def _union(tokens: Tokens, a: ActorMention, b: ActorMention) -> ActorMention:

@@ -501,6 +501,21 @@ def _has(window: str, cues: tuple[str, ...]) -> bool:
 _DENIAL = frozenset({"denied", "deny", "denies", "denying"})
 
 
+def _after_denial(tokens: Tokens, trigger: Trigger, start: int, cues: Cues) -> bool:
+    """ "denied targeting civilians and accused the army of ...": a past verb after "and"
+    or "but" that follows a denial is the subject's second act, and what was denied
+    ends at the conjunction (unlike "had not attacked and killed", which shares "not")."""
+    head = trigger.head
+    if not tokens.lower[head].endswith("ed"):
+        return False
+    floor = max(start, head - 8)
+    for j in range(head - 1, floor - 1, -1):
+        if tokens.lower[j] in {"and", "but"}:
+            denial = any(word in _DENIAL for word in tokens.lower[floor:j])
+            return denial and not _has(_window(tokens, j + 1, head), cues.negation)
+    return False
+
+
 _BE = ("is", "are", "was", "were", "been", "be", "as")
 
 
@@ -520,7 +535,10 @@ def _committed(tokens: Tokens, to: int, floor: int, cues: Cues) -> bool:
 
 def _denied(tokens: Tokens, trigger: Trigger, start: int) -> bool:
     """ "denied launching any missile": a denial within six words, no comma between."""
+    gerund = tokens.lower[trigger.start].endswith("ing")
     for j in range(trigger.start - 1, max(start, trigger.start - 6) - 1, -1):
+        if gerund and tokens.lower[j] in {"and", "or"}:
+            continue  # "denied shelling the town and killing civilians": both denied
         if tokens[j].is_punct or tokens.lower[j] in {"and", "but"}:
             return False  # "denied the attack and demanded ...": a second verb, asserted
         if tokens.lower[j] in _DENIAL:
@@ -538,7 +556,9 @@ def modality(
     after = _window(tokens, trigger.end, stop)
     if trigger.type == "THREATEN":
         return "negated" if _has(near, ("not", "n't", "never")) else "asserted"
-    if _has(near, cues.negation) or _denied(tokens, trigger, start):
+    if _has(near, cues.negation) and not _after_denial(tokens, trigger, start, cues):
+        return "negated"
+    if _denied(tokens, trigger, start):
         return "negated"
     if (
         start >= sentence.start + 2

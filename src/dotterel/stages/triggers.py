@@ -49,6 +49,7 @@ class TriggerFinder:
         for phrase in knowledge.exclusions:
             self.exclusions.add(phrase, [nlp.make_doc(phrase)])
         self.pairs = knowledge.pairs
+        self.pasts = frozenset(past for past, _ in knowledge.irregular_verbs.values())
         # Pair rules indexed by the first word of each verb form and of each object form.
         self.pair_verbs: dict[str, list[tuple[tuple[str, ...], int]]] = {}
         self.pair_objects: list[dict[str, list[tuple[str, ...]]]] = []
@@ -87,6 +88,8 @@ class TriggerFinder:
             if i > 0 and words[i - 1] == "-":
                 continue  # "anti-ship missiles": no verb inside a compound
             word = words[i]
+            if _plural_noun(words, i, self.pasts):
+                continue  # "coast guard ships fired water cannon": not "ships" the verb
             for verb, rule_index in self.pair_verbs[word]:
                 if tuple(words[i : i + len(verb)]) != verb:
                     continue
@@ -141,6 +144,20 @@ class TriggerFinder:
             if found is not None:
                 return found
         return None
+
+
+def _plural_noun(words: list[str], i: int, pasts: frozenset[str]) -> bool:
+    """Whether a pair verb's "-s" form is the plural noun of the same spelling ("ships",
+    "supplies", "arms"): after a determiner or a number ("the ships", "two ships"), or
+    before a verb of its own ("coast guard ships fired"). Not after any noun: "a
+    protester throws a petrol bomb" is the verb."""
+    if not words[i].endswith("s"):
+        return False
+    before = words[i - 1] if i > 0 else ""
+    if before in _NOUN_MARKERS or before.isdigit():
+        return True
+    after = words[i + 1] if i + 1 < len(words) else ""
+    return after in _AUXILIARIES or after in pasts or (after.endswith("ed") and len(after) > 4)
 
 
 def _object_at(
@@ -199,6 +216,8 @@ _NOUN_MARKERS = frozenset(
         "recent",
     ]
 )
+# Words that follow a subject noun: "ships were", "supplies have".
+_AUXILIARIES = frozenset(["was", "were", "is", "are", "has", "have", "had", "will", "would"])
 _BEFORE_VERB = frozenset(
     [
         "and",
