@@ -4,39 +4,47 @@ and the stages run as plain Python. ``DOTTEREL_PURE_PYTHON=1`` skips compiling."
 
 from __future__ import annotations
 
-import hashlib
+import importlib.util
 import json
 import os
 import sys
 from pathlib import Path
+from types import ModuleType
 
 from setuptools import setup
 
 STAGES = Path("src/dotterel/stages")
-# Every module of the stages package but its __init__, which decides at import time
-# whether the compiled build matches these sources (see dotterel/stages/__init__.py).
-MODULES = sorted(p for p in STAGES.glob("*.py") if p.name != "__init__.py")
 
 
-def _manifest() -> None:
-    """Record each compiled module's source hash beside the build (dotterel.compiled
-    reads it back: a build that no longer matches its sources is not used)."""
-    digests = {p.stem: hashlib.sha256(p.read_bytes()).hexdigest() for p in MODULES}
-    (STAGES / "_compiled.json").write_text(json.dumps(digests, indent=1, sort_keys=True) + "\n")
+def _compiled_module() -> ModuleType:
+    """``dotterel/compiled.py``, which reads the manifest back at import time, loaded by
+    path (the package itself, with its dependencies, is not importable while building):
+    the build and the check share one definition of the manifest."""
+    spec = importlib.util.spec_from_file_location("_dotterel_compiled", "src/dotterel/compiled.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _extensions() -> list[object]:
-    if os.environ.get("DOTTEREL_PURE_PYTHON") == "1":
+    compiled = _compiled_module()
+    if os.environ.get(compiled.PURE_ENV) == "1":
         return []
     from mypyc.build import mypycify
 
-    _manifest()
+    # Every module of the stages package but its __init__, which decides at import time
+    # whether the compiled build matches these sources; their hashes go beside the build.
+    digests = compiled.source_digests(STAGES)
+    manifest = json.dumps(digests, indent=1, sort_keys=True) + "\n"
+    (STAGES / compiled.MANIFEST).write_text(manifest)
+    modules = [str(STAGES / f"{name}.py") for name in sorted(digests)]
     # Built in pip's isolated environment, spaCy's types are unknown (Any): the strict
     # checks that would fail on that are for `make test`'s mypy run, not for the build.
     relaxed = ["--no-warn-unused-ignores", "--no-warn-return-any"]
     try:
         extensions = mypycify(
-            [*relaxed, *map(str, MODULES)], opt_level="3", group_name="dotterel.stages._native"
+            [*relaxed, *modules], opt_level="3", group_name="dotterel.stages._native"
         )
     except (Exception, SystemExit) as exc:  # the stages still run, as Python
         print(f"warning: not compiling the stages with mypyc: {exc}", file=sys.stderr)
